@@ -1,0 +1,192 @@
+/** Accounts: bank accounts, VAs, gateways, QRIS, e-wallets, cash and sandbox accounts, each scoped to a workspace. */
+import type { Sql } from '../db/db.ts'
+import { AppError } from '../shared/errors.ts'
+import { newPublicId } from '../shared/ids.ts'
+import type { Workspace } from '../workspaces/workspaces.ts'
+import { type AccountKind, BANK_TYPES, findBankType } from './bank-types.ts'
+
+export interface Account {
+  id: string
+  publicId: string
+  kind: AccountKind
+  bankType: string
+  accountNumber: string
+  holderName: string
+  label: string
+  refreshMinutes: number
+  active: boolean
+  sandbox: boolean
+  settings: Record<string, unknown>
+  nextSyncAt: Date | null
+  createdAt: Date
+}
+
+export interface AccountWithSync extends Account {
+  lastSync: { status: string; startedAt: Date; finishedAt: Date | null; rowsNew: number; error: string | null } | null
+  balance: string | null
+}
+
+type AccountRow = {
+  id: string
+  public_id: string
+  kind: AccountKind
+  bank_type: string
+  account_number: string
+  holder_name: string
+  label: string
+  refresh_minutes: number
+  active: boolean
+  sandbox: boolean
+  settings: Record<string, unknown>
+  next_sync_at: Date | null
+  created_at: Date
+}
+
+export const ACCOUNT_COLUMNS =
+  'a.id, a.public_id, a.kind, a.bank_type, a.account_number, a.holder_name, a.label, a.refresh_minutes, a.active, a.sandbox, a.settings, a.next_sync_at, a.created_at'
+
+export function toAccount(r: AccountRow): Account {
+  return {
+    id: r.id,
+    publicId: r.public_id,
+    kind: r.kind,
+    bankType: r.bank_type,
+    accountNumber: r.account_number,
+    holderName: r.holder_name,
+    label: r.label,
+    refreshMinutes: r.refresh_minutes,
+    active: r.active,
+    sandbox: r.sandbox,
+    settings: r.settings,
+    nextSyncAt: r.next_sync_at,
+    createdAt: r.created_at,
+  }
+}
+
+export interface AddAccountParams {
+  bankType: string
+  accountNumber: string
+  holderName: string
+  label?: string
+  refreshMinutes?: number
+  active?: boolean
+  settings?: Record<string, unknown>
+}
+
+export async function addAccount(db: Sql, ws: Workspace, p: AddAccountParams): Promise<Account> {
+  const type = findBankType(p.bankType)
+  if (!type)
+    throw AppError.validation(
+      `unknown bank_type "${p.bankType}" (known: ${BANK_TYPES.map((b) => b.id).join(', ')})`,
+      'bank_type',
+    )
+  const number = p.accountNumber.trim()
+  if (!/^[\w.-]{1,40}$/.test(number))
+    throw AppError.validation('account number must be 1–40 letters, digits, dots or dashes', 'account_number')
+  if (!p.holderName.trim()) throw AppError.validation('holder name must not be empty', 'holder_name')
+  const refresh = p.refreshMinutes ?? 15
+  if (!Number.isInteger(refresh) || refresh < 1 || refresh > 1440)
+    throw AppError.validation('refresh interval must be 1–1440 minutes', 'interval_refresh')
+  const existing = await db.query(
+    'select 1 from accounts where workspace_id = $1 and bank_type = $2 and account_number = $3 and deleted_at is null',
+    [ws.id, type.id, number],
+  )
+  if (existing.length) throw new AppError('conflict', `account ${type.id} ${number} already exists in this workspace`)
+  const [row] = await db.query<AccountRow>(
+    `insert into accounts as a (public_id, workspace_id, kind, bank_type, account_number, holder_name, label,
+       refresh_minutes, active, sandbox, settings, next_sync_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
+     returning ${ACCOUNT_COLUMNS}`,
+    [
+      newPublicId(),
+      ws.id,
+      type.kind,
+      type.id,
+      number,
+      p.holderName.trim(),
+      p.label ?? type.label,
+      refresh,
+      p.active ?? true,
+      type.sandbox === true,
+      p.settings ?? {},
+    ],
+  )
+  return toAccount(row!)
+}
+
+export async function findAccount(db: Sql, ws: Workspace, publicId: string): Promise<Account | null> {
+  const [row] = await db.query<AccountRow>(
+    `select ${ACCOUNT_COLUMNS} from accounts a where a.workspace_id = $1 and a.public_id = $2 and a.deleted_at is null`,
+    [ws.id, publicId],
+  )
+  return row ? toAccount(row) : null
+}
+
+export async function getAccount(db: Sql, ws: Workspace, publicId: string): Promise<Account> {
+  const account = await findAccount(db, ws, publicId)
+  if (!account) throw AppError.notFound(`account ${publicId} not found`)
+  return account
+}
+
+/** Accounts with their last sync run and latest reported balance, oldest first. */
+export async function listAccounts(db: Sql, ws: Workspace): Promise<AccountWithSync[]> {
+  const rows = await db.query<
+    AccountRow & {
+      run_status: string | null
+      run_started: Date | null
+      run_finished: Date | null
+      run_new: number | null
+      run_error: string | null
+      balance: string | null
+    }
+  >(
+    `select ${ACCOUNT_COLUMNS},
+       r.status as run_status, r.started_at as run_started, r.finished_at as run_finished,
+       r.rows_new as run_new, r.error as run_error, b.balance
+     from accounts a
+     left join lateral (select * from sync_runs s where s.account_id = a.id order by s.started_at desc, s.id desc limit 1) r on true
+     left join lateral (select m.balance from mutations m where m.account_id = a.id and m.balance is not null and m.deleted_at is null
+                        order by m.occurred_at desc, m.position desc, m.id desc limit 1) b on true
+     where a.workspace_id = $1 and a.deleted_at is null
+     order by a.id`,
+    [ws.id],
+  )
+  return rows.map((r) => ({
+    ...toAccount(r),
+    lastSync: r.run_status
+      ? {
+          status: r.run_status,
+          startedAt: r.run_started!,
+          finishedAt: r.run_finished,
+          rowsNew: r.run_new ?? 0,
+          error: r.run_error,
+        }
+      : null,
+    balance: r.balance,
+  }))
+}
+
+/** Marks an account due now ("refresh now"); the scheduler picks it up on its next tick. */
+export async function requestRefresh(db: Sql, ws: Workspace, publicId: string): Promise<void> {
+  const rows = await db.query(
+    'update accounts set next_sync_at = now() where workspace_id = $1 and public_id = $2 and deleted_at is null returning id',
+    [ws.id, publicId],
+  )
+  if (!rows.length) throw AppError.notFound(`account ${publicId} not found`)
+}
+
+/** Replaces the account's non-secret settings (e.g. sandbox feed options). */
+export async function updateAccountSettings(
+  db: Sql,
+  ws: Workspace,
+  publicId: string,
+  settings: Record<string, unknown>,
+): Promise<Account> {
+  const [row] = await db.query<AccountRow>(
+    `update accounts a set settings = $3, updated_at = now()
+     where a.workspace_id = $1 and a.public_id = $2 and a.deleted_at is null returning ${ACCOUNT_COLUMNS}`,
+    [ws.id, publicId, settings],
+  )
+  if (!row) throw AppError.notFound(`account ${publicId} not found`)
+  return toAccount(row)
+}

@@ -1,0 +1,81 @@
+/**
+ * The only reader of the environment. Every setting is documented in .env.example; a bad value stops start-up
+ * with one readable line per problem.
+ */
+import { resolve } from 'node:path'
+import { z } from 'zod'
+
+const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def)
+
+const schema = z.object({
+  PORT: int(8080, 0, 65535),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  LUNAS_DATA_DIR: z.string().min(1).default('./data'),
+  LUNAS_SECRET_KEY: z.string().optional(),
+  LUNAS_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  LUNAS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LUNAS_DB_POOL_SIZE: int(10, 1, 200),
+  LUNAS_SCHEDULER_TICK_MS: int(5000, 50, 600_000),
+  LUNAS_SYNC_CONCURRENCY: int(4, 1, 64),
+  LUNAS_SYNC_TIMEOUT_MS: int(30_000, 100, 600_000),
+  LUNAS_DEFAULT_REFRESH_MINUTES: int(15, 1, 1440),
+  LUNAS_SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 600_000),
+})
+
+export type Role = 'all' | 'api' | 'worker'
+
+export interface Config {
+  port: number
+  host: string
+  databaseUrl: string | undefined
+  dataDir: string
+  /** Raw LUNAS_SECRET_KEY text; see `app.ts` for the embedded key-file fallback. */
+  secretKey: string | undefined
+  role: Role
+  logLevel: string
+  dbPoolSize: number
+  schedulerTickMs: number
+  syncConcurrency: number
+  syncTimeoutMs: number
+  defaultRefreshMinutes: number
+  shutdownTimeoutMs: number
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset", as in most .env files.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const parsed = schema.safeParse(cleaned)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
+  }
+  const c = parsed.data
+  if (c.DATABASE_URL && !c.LUNAS_SECRET_KEY) {
+    throw new ConfigError(
+      'Invalid configuration:\n  LUNAS_SECRET_KEY: required when DATABASE_URL is set (every host must share the same key; generate one with `npx lunas secret-key`)',
+    )
+  }
+  return Object.freeze({
+    port: c.PORT,
+    host: c.HOST,
+    databaseUrl: c.DATABASE_URL,
+    dataDir: resolve(c.LUNAS_DATA_DIR),
+    secretKey: c.LUNAS_SECRET_KEY,
+    role: c.LUNAS_ROLE,
+    logLevel: c.LUNAS_LOG_LEVEL,
+    dbPoolSize: c.LUNAS_DB_POOL_SIZE,
+    schedulerTickMs: c.LUNAS_SCHEDULER_TICK_MS,
+    syncConcurrency: c.LUNAS_SYNC_CONCURRENCY,
+    syncTimeoutMs: c.LUNAS_SYNC_TIMEOUT_MS,
+    defaultRefreshMinutes: c.LUNAS_DEFAULT_REFRESH_MINUTES,
+    shutdownTimeoutMs: c.LUNAS_SHUTDOWN_TIMEOUT_MS,
+  })
+}
