@@ -30,7 +30,10 @@ export const KEY_FILE = 'secret.key'
 export function loadSecretKey(config: Config, log: Logger): Buffer {
   if (config.secretKey) {
     const key = parseSecretKey(config.secretKey)
-    if (!key) throw new ConfigError('Invalid configuration:\n  LUNAS_SECRET_KEY: must be 32 bytes as 64 hex characters or base64')
+    if (!key)
+      throw new ConfigError(
+        'Invalid configuration:\n  LUNAS_SECRET_KEY: must be 32 bytes as 64 hex characters or base64',
+      )
     return key
   }
   const file = join(config.dataDir, KEY_FILE)

@@ -22,7 +22,13 @@ export interface Account {
 }
 
 export interface AccountWithSync extends Account {
-  lastSync: { status: string; startedAt: Date; finishedAt: Date | null; rowsNew: number; error: string | null } | null
+  lastSync: {
+    status: string
+    startedAt: Date
+    finishedAt: Date | null
+    rowsNew: number
+    error: string | null
+  } | null
   balance: string | null
 }
 
@@ -91,7 +97,8 @@ export async function addAccount(db: Sql, ws: Workspace, p: AddAccountParams): P
     'select 1 from accounts where workspace_id = $1 and bank_type = $2 and account_number = $3 and deleted_at is null',
     [ws.id, type.id, number],
   )
-  if (existing.length) throw new AppError('conflict', `account ${type.id} ${number} already exists in this workspace`)
+  if (existing.length)
+    throw new AppError('conflict', `account ${type.id} ${number} already exists in this workspace`)
   const [row] = await db.query<AccountRow>(
     `insert into accounts as a (public_id, workspace_id, kind, bank_type, account_number, holder_name, label,
        refresh_minutes, active, sandbox, settings, next_sync_at)

@@ -41,7 +41,12 @@ function fail(id: number, err: unknown): Response {
   return {
     id,
     ok: false,
-    error: { message: e?.message ?? String(err), code: e?.code, constraint: e?.constraint, detail: e?.detail },
+    error: {
+      message: e?.message ?? String(err),
+      code: e?.code,
+      constraint: e?.constraint,
+      detail: e?.detail,
+    },
   }
 }
 

@@ -7,11 +7,14 @@ const day = (rows: { amount: string; description: string; date?: string; referen
 
 describe('identify', () => {
   it('gives a real second identical payment its own identity (A, B, A′)', () => {
-    const [a, b, a2] = identify('mt940', day([
-      { amount: '150123', description: 'TRSF BUDI' },
-      { amount: '99000', description: 'TRSF SITI' },
-      { amount: '150123', description: 'TRSF BUDI' },
-    ]))
+    const [a, b, a2] = identify(
+      'mt940',
+      day([
+        { amount: '150123', description: 'TRSF BUDI' },
+        { amount: '99000', description: 'TRSF SITI' },
+        { amount: '150123', description: 'TRSF BUDI' },
+      ]),
+    )
     expect(a!.identity).not.toBe(a2!.identity)
     expect(a!.identity.endsWith(':0')).toBe(true)
     expect(a2!.identity.endsWith(':1')).toBe(true)
@@ -20,12 +23,21 @@ describe('identify', () => {
   })
 
   it('is stable across re-reads and independent of other days in the batch', () => {
-    const once = identify('mt940', day([{ amount: '1', description: 'X' }, { amount: '1', description: 'X' }]))
-    const again = identify('mt940', day([
-      { amount: '5', description: 'Y', date: '2026-11-19' },
-      { amount: '1', description: 'X' },
-      { amount: '1', description: 'X' },
-    ]))
+    const once = identify(
+      'mt940',
+      day([
+        { amount: '1', description: 'X' },
+        { amount: '1', description: 'X' },
+      ]),
+    )
+    const again = identify(
+      'mt940',
+      day([
+        { amount: '5', description: 'Y', date: '2026-11-19' },
+        { amount: '1', description: 'X' },
+        { amount: '1', description: 'X' },
+      ]),
+    )
     expect(again.slice(1).map((r) => r.identity)).toEqual(once.map((r) => r.identity))
     expect(again.slice(1).map((r) => r.position)).toEqual([0, 1])
   })

@@ -16,8 +16,20 @@ export interface IdentifiedRow extends ValidRow {
   position: number
 }
 
-function contentKey(day: string, direction: Direction, amount: bigint, description: string, balance: bigint | null): string {
-  return JSON.stringify([day, direction, amount.toString(), description, balance === null ? null : balance.toString()])
+function contentKey(
+  day: string,
+  direction: Direction,
+  amount: bigint,
+  description: string,
+  balance: bigint | null,
+): string {
+  return JSON.stringify([
+    day,
+    direction,
+    amount.toString(),
+    description,
+    balance === null ? null : balance.toString(),
+  ])
 }
 
 /** Assigns identities and in-day positions to a validated batch, keeping the batch's order. Pure. */

@@ -53,7 +53,10 @@ const readArb = (days: number) =>
     .tuple(fc.nat(days - 1), fc.nat(days - 1), fc.option(fc.nat(6), { nil: undefined }))
     .map(([a, b, cut]) => ({ from: Math.min(a, b), to: Math.max(a, b), cut }))
 
-function render(statement: SourceRow[][], read: { from: number; to: number; cut: number | undefined }): SourceRow[] {
+function render(
+  statement: SourceRow[][],
+  read: { from: number; to: number; cut: number | undefined },
+): SourceRow[] {
   const rows: SourceRow[] = []
   for (let d = read.from; d <= read.to; d++) {
     const day = statement[d]!
@@ -96,11 +99,15 @@ describe('ingest invariants (property-based)', () => {
           const seenPerDay = new Map<number, number>()
           for (const r of reads) {
             for (let d = r.from; d <= r.to; d++) {
-              const len = d === r.to && r.cut !== undefined ? Math.min(r.cut, statement[d]!.length) : statement[d]!.length
+              const len =
+                d === r.to && r.cut !== undefined
+                  ? Math.min(r.cut, statement[d]!.length)
+                  : statement[d]!.length
               seenPerDay.set(d, Math.max(seenPerDay.get(d) ?? 0, len))
             }
           }
-          for (const r of reads) await ingest(t.db, ws, { accountId: acc.publicId, source: 'csv', rows: render(statement, r) })
+          for (const r of reads)
+            await ingest(t.db, ws, { accountId: acc.publicId, source: 'csv', rows: render(statement, r) })
           const expected = [...seenPerDay.entries()]
             .sort(([a], [b]) => a - b)
             .flatMap(([d, len]) => statement[d]!.slice(0, len).map((r) => key(r as never)))
@@ -114,7 +121,15 @@ describe('ingest invariants (property-based)', () => {
   it('finds no balance gap once every day has arrived, in any order', async () => {
     await fc.assert(
       fc.asyncProperty(
-        statementArb.chain((days) => fc.record({ days: fc.constant(days), order: fc.shuffledSubarray(days.map((_, i) => i), { minLength: days.length }) })),
+        statementArb.chain((days) =>
+          fc.record({
+            days: fc.constant(days),
+            order: fc.shuffledSubarray(
+              days.map((_, i) => i),
+              { minLength: days.length },
+            ),
+          }),
+        ),
         async ({ days, order }) => {
           const statement = withBalances(days, true)
           const acc = await seedAccount(t.db, ws)
@@ -122,7 +137,10 @@ describe('ingest invariants (property-based)', () => {
           for (const d of order) {
             last = await ingest(t.db, ws, { accountId: acc.publicId, source: 'csv', rows: statement[d]! })
           }
-          const [row] = await t.db.query<{ n: string }>('select count(*) as n from balance_gaps where account_id = $1', [acc.id])
+          const [row] = await t.db.query<{ n: string }>(
+            'select count(*) as n from balance_gaps where account_id = $1',
+            [acc.id],
+          )
           expect(Number(row!.n)).toBe(0)
           expect(last.gaps).toBe(0)
         },
@@ -141,11 +159,18 @@ describe('ingest invariants (property-based)', () => {
           const missing = 1 + (pick % (days.length - 2)) // never the first or last day
           const acc = await seedAccount(t.db, ws)
           for (let d = 0; d < days.length; d++) {
-            if (d !== missing) await ingest(t.db, ws, { accountId: acc.publicId, source: 'csv', rows: statement[d]! })
+            if (d !== missing)
+              await ingest(t.db, ws, { accountId: acc.publicId, source: 'csv', rows: statement[d]! })
           }
           // The skipped day always moves the balance (amounts are all non-zero) unless its credits and debits cancel.
-          const net = statement[missing]!.reduce((s, r) => s + (r.type === 'CR' ? 1n : -1n) * parseRupiah(r.amount), 0n)
-          const [row] = await t.db.query<{ n: string }>('select count(*) as n from balance_gaps where account_id = $1', [acc.id])
+          const net = statement[missing]!.reduce(
+            (s, r) => s + (r.type === 'CR' ? 1n : -1n) * parseRupiah(r.amount),
+            0n,
+          )
+          const [row] = await t.db.query<{ n: string }>(
+            'select count(*) as n from balance_gaps where account_id = $1',
+            [acc.id],
+          )
           expect(Number(row!.n)).toBe(net === 0n ? 0 : 1)
         },
       ),

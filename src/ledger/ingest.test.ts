@@ -53,7 +53,11 @@ describe('ingest', () => {
   it('writes one outbox event per new mutation in the same transaction', async () => {
     const ws = await seedWorkspace(t.db)
     const acc = await seedAccount(t.db, ws)
-    const r = await ingest(t.db, ws, { accountId: acc.publicId, source: 'csv', rows: [row('1', 'X'), row('2', 'Y')] })
+    const r = await ingest(t.db, ws, {
+      accountId: acc.publicId,
+      source: 'csv',
+      rows: [row('1', 'X'), row('2', 'Y')],
+    })
     await ingest(t.db, ws, { accountId: acc.publicId, source: 'csv', rows: [row('1', 'X'), row('2', 'Y')] })
     const events = await t.db.query<{ mutation_id: string; type: string }>(
       'select mutation_id, type from events where account_id = $1 order by id',
@@ -97,18 +101,34 @@ describe('ingest', () => {
     expect(await deleteMutations(t.db, ws, [r.inserted[0]!.publicId])).toEqual([r.inserted[0]!.publicId])
     const again = await ingest(t.db, ws, { accountId: acc.publicId, source: 'csv', rows })
     expect(again.inserted).toEqual([])
-    expect(await count('select count(*) as n from mutations where account_id = $1 and deleted_at is null', [acc.id])).toBe(1)
+    expect(
+      await count('select count(*) as n from mutations where account_id = $1 and deleted_at is null', [
+        acc.id,
+      ]),
+    ).toBe(1)
   })
 
   it('records a break in the running balance as a gap, and clears it when the missing row arrives', async () => {
     const ws = await seedWorkspace(t.db)
     const acc = await seedAccount(t.db, ws)
     const a = row('100', 'A', { balance: '1100', date: '2026-11-20 08:00:00' })
-    const missing = row('50', 'B', { type: 'DB', balance: '1050', date: '2026-11-20 09:00:00', reference: 'b' })
+    const missing = row('50', 'B', {
+      type: 'DB',
+      balance: '1050',
+      date: '2026-11-20 09:00:00',
+      reference: 'b',
+    })
     const c = row('25', 'C', { balance: '1075', date: '2026-11-20 10:00:00', reference: 'c' })
-    const first = await ingest(t.db, ws, { accountId: acc.publicId, source: 'api', rows: [{ ...a, reference: 'a' }, c] })
+    const first = await ingest(t.db, ws, {
+      accountId: acc.publicId,
+      source: 'api',
+      rows: [{ ...a, reference: 'a' }, c],
+    })
     expect(first.gaps).toBe(1)
-    const [gap] = await t.db.query('select expected_balance, reported_balance from balance_gaps where account_id = $1', [acc.id])
+    const [gap] = await t.db.query(
+      'select expected_balance, reported_balance from balance_gaps where account_id = $1',
+      [acc.id],
+    )
     expect(gap).toEqual({ expected_balance: '112500', reported_balance: '107500' })
     const second = await ingest(t.db, ws, { accountId: acc.publicId, source: 'api', rows: [missing] })
     expect(second.gaps).toBe(0)
@@ -123,7 +143,10 @@ describe('ingest', () => {
       source: 'csv',
       rows: [row('90071992547409.99', 'BIG', { raw, balance: '90071992547409.99' })],
     })
-    const [m] = await t.db.query('select amount, balance, raw, source, read_at from mutations where account_id = $1', [acc.id])
+    const [m] = await t.db.query(
+      'select amount, balance, raw, source, read_at from mutations where account_id = $1',
+      [acc.id],
+    )
     expect(m).toMatchObject({ amount: '9007199254740999', balance: '9007199254740999', raw, source: 'csv' })
     expect(m!.read_at).toBeInstanceOf(Date)
   })

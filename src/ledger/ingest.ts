@@ -3,8 +3,9 @@
  * short transaction: inserts what is new by identity (identity.ts), writes one outbox event per new mutation, and
  * re-checks the running balance around the new rows.
  */
-import type { Db } from '../db/db.ts'
+
 import { getAccount } from '../accounts/accounts.ts'
+import type { Db } from '../db/db.ts'
 import { AppError } from '../shared/errors.ts'
 import { newPublicId } from '../shared/ids.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'

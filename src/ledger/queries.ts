@@ -85,7 +85,14 @@ export async function insertMutations(tx: Sql, p: InsertMutationsParams): Promis
 
 export async function insertEvents(
   tx: Sql,
-  p: { workspaceId: string; accountId: string; sandbox: boolean; type: string; mutationIds: string[]; publicIds: string[] },
+  p: {
+    workspaceId: string
+    accountId: string
+    sandbox: boolean
+    type: string
+    mutationIds: string[]
+    publicIds: string[]
+  },
 ): Promise<void> {
   await tx.query(
     `insert into events (public_id, workspace_id, type, account_id, mutation_id, sandbox)
@@ -101,7 +108,12 @@ export async function insertEvents(
  * previous ± amount is (re)recorded as a gap; gaps in that window that now add up (a missing row arrived) are cleared.
  * Returns the number of open gaps on the account.
  */
-export async function recheckGaps(tx: Sql, ws: Workspace, accountId: string, inserted: StoredMutation[]): Promise<number> {
+export async function recheckGaps(
+  tx: Sql,
+  ws: Workspace,
+  accountId: string,
+  inserted: StoredMutation[],
+): Promise<number> {
   let lo = inserted[0]!.occurredAt
   let hi = lo
   for (const m of inserted) {
@@ -145,7 +157,11 @@ export async function recheckGaps(tx: Sql, ws: Workspace, accountId: string, ins
 }
 
 /** Soft-deletes mutations: the row stays as a tombstone so a re-read of its day does not bring it back. */
-export async function tombstoneMutations(tx: Sql, ws: Workspace, publicIds: readonly string[]): Promise<string[]> {
+export async function tombstoneMutations(
+  tx: Sql,
+  ws: Workspace,
+  publicIds: readonly string[],
+): Promise<string[]> {
   const rows = await tx.query<{ public_id: string }>(
     `update mutations set deleted_at = now(), updated_at = now()
      where workspace_id = $1 and public_id = any($2::text[]) and deleted_at is null

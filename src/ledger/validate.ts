@@ -29,13 +29,15 @@ const MAX_DESCRIPTION = 1000
 function parseBalance(input: unknown, field: string): bigint | null {
   if (input === undefined || input === null || input === '') return null
   const text = typeof input === 'number' ? String(input) : input
-  if (typeof text === 'string' && text.trim().startsWith('-')) return -parseRupiah(text.trim().slice(1), field)
+  if (typeof text === 'string' && text.trim().startsWith('-'))
+    return -parseRupiah(text.trim().slice(1), field)
   return parseRupiah(text, field)
 }
 
 function validateRow(row: SourceRow, i: number): ValidRow {
   const at = (field: string) => `rows[${i}].${field}`
-  if (row === null || typeof row !== 'object') throw AppError.validation(`rows[${i}] is not an object`, `rows[${i}]`)
+  if (row === null || typeof row !== 'object')
+    throw AppError.validation(`rows[${i}] is not an object`, `rows[${i}]`)
   const rename = (err: unknown, field: string): never => {
     if (err instanceof AppError) throw AppError.validation(`${at(field)}: ${err.message}`, at(field))
     throw err
@@ -65,7 +67,10 @@ function validateRow(row: SourceRow, i: number): ValidRow {
   // Banks pad and wrap narratives; collapse whitespace so a re-read with other padding is the same row.
   const description = row.description.replace(/\s+/g, ' ').trim()
   if (description.length > MAX_DESCRIPTION)
-    throw AppError.validation(`${at('description')}: longer than ${MAX_DESCRIPTION} characters`, at('description'))
+    throw AppError.validation(
+      `${at('description')}: longer than ${MAX_DESCRIPTION} characters`,
+      at('description'),
+    )
   const ref = row.reference
   if (ref !== undefined && ref !== null && (typeof ref !== 'string' || !ref.trim() || ref.length > 200))
     throw AppError.validation(`${at('reference')}: must be 1–200 characters of text`, at('reference'))

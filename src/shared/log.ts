@@ -1,5 +1,5 @@
 /** pino, with the fields that may carry secrets redacted wherever they appear. */
-import { pino, type Logger } from 'pino'
+import { type Logger, pino } from 'pino'
 
 export type { Logger }
 
@@ -18,5 +18,8 @@ export const REDACT = [
 ]
 
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } }, destination as pino.DestinationStream)
+  return pino(
+    { level, redact: { paths: REDACT, censor: '[redacted]' } },
+    destination as pino.DestinationStream,
+  )
 }

@@ -13,7 +13,8 @@ export function parseRupiah(input: unknown, field = 'amount'): Sen {
   let text: string
   if (typeof input === 'number') {
     // A JSON number is accepted only when it is an exact integer or has at most two decimals as written.
-    if (!Number.isFinite(input) || input < 0) throw AppError.validation(`${field} must be a non-negative amount`, field)
+    if (!Number.isFinite(input) || input < 0)
+      throw AppError.validation(`${field} must be a non-negative amount`, field)
     text = String(input)
   } else if (typeof input === 'string') {
     text = input.trim()
@@ -21,7 +22,11 @@ export function parseRupiah(input: unknown, field = 'amount'): Sen {
     throw AppError.validation(`${field} must be an amount in rupiah, e.g. 150123 or 150123.00`, field)
   }
   const m = RUPIAH.exec(text)
-  if (!m) throw AppError.validation(`${field} must be a non-negative rupiah amount with at most two decimals, got "${text}"`, field)
+  if (!m)
+    throw AppError.validation(
+      `${field} must be a non-negative rupiah amount with at most two decimals, got "${text}"`,
+      field,
+    )
   const whole = BigInt(m[1]!)
   const frac = BigInt((m[2] ?? '').padEnd(2, '0'))
   return whole * 100n + frac

@@ -40,18 +40,37 @@ export function parseWhen(input: unknown, field = 'date'): Date {
   }
   m = WIB_LOCAL.exec(text)
   if (m) {
-    const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m![i] ?? 0)) as [number, number, number, number, number, number]
-    if (!checkParts(y, mo, d, h, mi, s)) throw AppError.validation(`${field} "${text}" is not a real date and time`, field)
+    const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m![i] ?? 0)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ]
+    if (!checkParts(y, mo, d, h, mi, s))
+      throw AppError.validation(`${field} "${text}" is not a real date and time`, field)
     const ms = Number((m[7] ?? '0').padEnd(3, '0'))
     return new Date(Date.UTC(y, mo - 1, d, h, mi, s, ms) - WIB_OFFSET_MS)
   }
   m = WITH_ZONE.exec(text)
   if (m) {
-    const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m![i] ?? 0)) as [number, number, number, number, number, number]
-    if (!checkParts(y, mo, d, h, mi, s)) throw AppError.validation(`${field} "${text}" is not a real date and time`, field)
+    const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m![i] ?? 0)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ]
+    if (!checkParts(y, mo, d, h, mi, s))
+      throw AppError.validation(`${field} "${text}" is not a real date and time`, field)
     return new Date(text)
   }
-  throw AppError.validation(`${field} "${text}" is not a date (use YYYY-MM-DD, "YYYY-MM-DD HH:mm:ss" in WIB, or ISO 8601)`, field)
+  throw AppError.validation(
+    `${field} "${text}" is not a date (use YYYY-MM-DD, "YYYY-MM-DD HH:mm:ss" in WIB, or ISO 8601)`,
+    field,
+  )
 }
 
 /** The WIB calendar day of an instant, as `YYYY-MM-DD`. */

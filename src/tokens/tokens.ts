@@ -12,7 +12,9 @@ export const SCOPES = ['api', 'user', 'user_read', 'bank', 'bank_read', 'mutatio
 export type Scope = (typeof SCOPES)[number]
 
 export function parseScopes(input: string | readonly string[] | undefined): Scope[] {
-  const list = (typeof input === 'string' ? input.split(',') : (input ?? ['api'])).map((s) => s.trim()).filter(Boolean)
+  const list = (typeof input === 'string' ? input.split(',') : (input ?? ['api']))
+    .map((s) => s.trim())
+    .filter(Boolean)
   if (list.length === 0) return ['api']
   for (const s of list)
     if (!(SCOPES as readonly string[]).includes(s))
@@ -22,7 +24,11 @@ export function parseScopes(input: string | readonly string[] | undefined): Scop
 
 /** True when `granted` allows `needed`: `api` allows everything, `x` allows `x_read`. */
 export function hasScope(granted: readonly Scope[], needed: Scope): boolean {
-  return granted.includes('api') || granted.includes(needed) || (needed.endsWith('_read') && granted.includes(needed.slice(0, -5) as Scope))
+  return (
+    granted.includes('api') ||
+    granted.includes(needed) ||
+    (needed.endsWith('_read') && granted.includes(needed.slice(0, -5) as Scope))
+  )
 }
 
 export interface CreateTokenParams {
@@ -81,5 +87,10 @@ export async function authenticateToken(db: Sql, token: string): Promise<TokenPr
     [hashToken(token)],
   )
   if (!row) return null
-  return { tokenId: row.id, userId: row.user_id, workspace: await workspaceById(db, row.workspace_id), scopes: row.scopes }
+  return {
+    tokenId: row.id,
+    userId: row.user_id,
+    workspace: await workspaceById(db, row.workspace_id),
+    scopes: row.scopes,
+  }
 }

@@ -24,7 +24,10 @@ export function normalizeEmail(email: string): string {
   return e
 }
 
-export async function findUserByEmail(db: Sql, email: string): Promise<(User & { passwordHash: string }) | null> {
+export async function findUserByEmail(
+  db: Sql,
+  email: string,
+): Promise<(User & { passwordHash: string }) | null> {
   const [row] = await db.query<UserRow & { password_hash: string }>(
     'select id, public_id, email, name, password_hash from users where email = $1',
     [normalizeEmail(email)],

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from './config.ts'
+
+describe('config', () => {
+  it('has working defaults', () => {
+    const c = loadConfig({})
+    expect(c).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      role: 'all',
+      databaseUrl: undefined,
+      defaultRefreshMinutes: 15,
+    })
+    expect(c.dataDir.endsWith('/data')).toBe(true)
+  })
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '' }).port).toBe(8080)
+  })
+
+  it('stops on bad values with one readable line each', () => {
+    let err: unknown
+    try {
+      loadConfig({ PORT: 'eighty', LUNAS_ROLE: 'boss', DATABASE_URL: 'mysql://x' })
+    } catch (e) {
+      err = e
+    }
+    expect(err).toBeInstanceOf(ConfigError)
+    const msg = (err as Error).message
+    expect(msg).toContain('PORT:')
+    expect(msg).toContain('LUNAS_ROLE:')
+    expect(msg).toContain('DATABASE_URL: must be a postgres://')
+  })
+
+  it('refuses DATABASE_URL without LUNAS_SECRET_KEY', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://localhost/x' })).toThrow(/LUNAS_SECRET_KEY: required/)
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://localhost/x', LUNAS_SECRET_KEY: 'ab'.repeat(32) }).databaseUrl,
+    ).toBe('postgres://localhost/x')
+  })
+})
