@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs'
 import { parentPort, workerData } from 'node:worker_threads'
 import { PGlite, type Transaction } from '@electric-sql/pglite'
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { TEXT_TYPES } from './db.ts'
 
 export type Request =
@@ -25,6 +26,8 @@ const asText = (x: string) => x
 
 if (dataDir) mkdirSync(dataDir, { recursive: true })
 const db = await PGlite.create(dataDir ?? undefined, {
+  // Extensions used by migrations must be loaded here (PGlite bundles them but loads only what is named).
+  extensions: { pg_trgm },
   parsers: { [TEXT_TYPES.int8]: asText, [TEXT_TYPES.numeric]: asText, [TEXT_TYPES.date]: asText },
 })
 

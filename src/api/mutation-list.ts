@@ -1,0 +1,180 @@
+/**
+ * The filtered, keyset-paginated mutation list behind `GET /v1/mutations`. Newest first, walking the index
+ * `mutations_ws_time (workspace_id, occurred_at desc, id desc) where deleted_at is null`, so a page costs the same
+ * on page 1 and page 10 000. (Lives here until the ledger's queries.ts takes it over.)
+ */
+import type { Sql } from '../db/db.ts'
+import { decryptSecret, encryptSecret } from '../shared/crypto.ts'
+import { AppError } from '../shared/errors.ts'
+import type { Sen } from '../shared/money.ts'
+import { startOfWibDay } from '../shared/time.ts'
+import type { Workspace } from '../workspaces/workspaces.ts'
+
+export interface MutationFilter {
+  /** Public id (`bank_id`) of one account. */
+  account?: string
+  type?: 'CR' | 'DB'
+  /** First WIB day included, `YYYY-MM-DD`. */
+  from?: string
+  /** Last WIB day included, `YYYY-MM-DD`. */
+  to?: string
+  amount?: Sen
+  /** Case-insensitive substring of the description. */
+  q?: string
+  /** Sandbox mutations never mix into live lists unless asked for. */
+  includeSandbox: boolean
+  limit: number
+  cursor?: string
+}
+
+export interface ListedMutation {
+  publicId: string
+  accountPublicId: string
+  bankType: string
+  type: 'CR' | 'DB'
+  amount: Sen
+  balance: Sen | null
+  description: string
+  note: string
+  occurredAt: Date
+  sandbox: boolean
+  source: string
+  reference: string | null
+  createdAt: Date
+}
+
+export interface MutationPage {
+  rows: ListedMutation[]
+  nextCursor: string | null
+}
+
+type Row = {
+  id: string
+  public_id: string
+  account_public_id: string
+  bank_type: string
+  direction: 'CR' | 'DB'
+  amount: string
+  balance: string | null
+  description: string
+  note: string
+  occurred_at: Date
+  occurred_key: string
+  sandbox: boolean
+  source: string
+  reference: string | null
+  created_at: Date
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000
+
+/*
+ * The cursor is the last row's (occurred_at, id), sealed with the secret key: opaque, tamper-evident, and it does not
+ * reveal internal serial ids (which would leak volumes). occurred_at travels as text with microseconds, because a JS
+ * Date keeps only milliseconds and the keyset comparison must be exact.
+ */
+const CURSOR_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/
+
+export function encodeCursor(key: Buffer, occurredKey: string, id: string): string {
+  return encryptSecret(key, JSON.stringify([occurredKey, id]))
+}
+
+export function decodeCursor(key: Buffer, cursor: string): { occurredKey: string; id: string } {
+  const invalid = AppError.validation(
+    'cursor is not valid (use next_cursor from the previous page)',
+    'cursor',
+  )
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(decryptSecret(key, cursor))
+  } catch {
+    throw invalid
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 2) throw invalid
+  const [occurredKey, id] = parsed as unknown[]
+  if (
+    typeof occurredKey !== 'string' ||
+    !CURSOR_KEY.test(occurredKey) ||
+    typeof id !== 'string' ||
+    !/^\d{1,19}$/.test(id)
+  )
+    throw invalid
+  return { occurredKey, id }
+}
+
+/** `%`, `_` and `\` in a search term are literal, not wildcards. */
+function likePattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, '\\$&')}%`
+}
+
+/** One page of the workspace's mutations matching `f`, newest first. */
+export async function listMutations(
+  db: Sql,
+  ws: Workspace,
+  f: MutationFilter,
+  key: Buffer,
+): Promise<MutationPage> {
+  const params: unknown[] = [ws.id]
+  const where = ['m.workspace_id = $1', 'm.deleted_at is null', 'a.deleted_at is null']
+  const add = (sql: (p: string) => string, value: unknown) => {
+    params.push(value)
+    where.push(sql(`$${params.length}`))
+  }
+
+  if (f.account !== undefined) {
+    const [account] = await db.query<{ id: string }>(
+      'select id from accounts where workspace_id = $1 and public_id = $2 and deleted_at is null',
+      [ws.id, f.account],
+    )
+    if (!account) throw new AppError('not_found', `account ${f.account} not found`, 'account')
+    add((p) => `m.account_id = ${p}`, account.id)
+  }
+  if (!f.includeSandbox) where.push('not m.sandbox')
+  if (f.type) add((p) => `m.direction = ${p}`, f.type)
+  if (f.from) add((p) => `m.occurred_at >= ${p}`, startOfWibDay(f.from).toISOString())
+  if (f.to) add((p) => `m.occurred_at < ${p}`, new Date(startOfWibDay(f.to).getTime() + DAY_MS).toISOString())
+  if (f.amount !== undefined) add((p) => `m.amount = ${p}`, f.amount.toString())
+  if (f.q) add((p) => `m.description ilike ${p}`, likePattern(f.q))
+  if (f.cursor) {
+    const c = decodeCursor(key, f.cursor)
+    params.push(c.occurredKey, c.id)
+    where.push(`(m.occurred_at, m.id) < ($${params.length - 1}::timestamptz, $${params.length}::bigint)`)
+  }
+  params.push(f.limit + 1)
+
+  const rows = await db.query<Row>(
+    `select m.id, m.public_id, a.public_id as account_public_id, a.bank_type, m.direction, m.amount, m.balance,
+       m.description, m.note, m.occurred_at,
+       to_char(m.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as occurred_key,
+       m.sandbox, m.source, m.reference, m.created_at
+     from mutations m join accounts a on a.id = m.account_id
+     where ${where.join(' and ')}
+     order by m.occurred_at desc, m.id desc
+     limit $${params.length}`,
+    params,
+  )
+  const page = rows.slice(0, f.limit)
+  const last = page[page.length - 1]
+  return {
+    rows: page.map(toListed),
+    nextCursor: rows.length > f.limit && last ? encodeCursor(key, last.occurred_key, last.id) : null,
+  }
+}
+
+function toListed(r: Row): ListedMutation {
+  return {
+    publicId: r.public_id,
+    accountPublicId: r.account_public_id,
+    bankType: r.bank_type,
+    type: r.direction,
+    amount: BigInt(r.amount),
+    balance: r.balance === null ? null : BigInt(r.balance),
+    description: r.description,
+    note: r.note,
+    occurredAt: r.occurred_at,
+    sandbox: r.sandbox,
+    source: r.source,
+    reference: r.reference,
+    createdAt: r.created_at,
+  }
+}

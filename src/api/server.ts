@@ -1,0 +1,61 @@
+/**
+ * The HTTP server: Moota-compatible routes under /api/v2, Lunas' own under /v1, plus /health and /metrics.
+ * `buildServer` wires the cross-cutting pieces (body parsing, validation, errors, metrics, auth) on the root instance
+ * and registers each routes file as an encapsulated plugin. It does not listen; the caller does.
+ */
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+  LogController,
+} from 'fastify'
+import type { App } from '../app.ts'
+import { registerAuth } from './auth.ts'
+import { registerBodyParsers } from './body.ts'
+import { LUNAS_PREFIX, MOOTA_PREFIX, registerErrorHandling } from './errors.ts'
+import { registerMetrics } from './metrics.ts'
+import { accountRoutes } from './routes/accounts.ts'
+import { healthRoutes } from './routes/health.ts'
+import { mootaMutationRoutes } from './routes/moota-mutations.ts'
+import { mutationRoutes } from './routes/mutations.ts'
+import { zodValidatorCompiler } from './validation.ts'
+
+// Query parameters that may carry a credential (Moota's legacy v1 took `?apikey=`): never written to the logs.
+const SECRET_QUERY = /([?&][^=&]*(?:key|token|secret|password|signature)[^=&]*=)[^&]*/gi
+
+const QUIET_PATHS = new Set(['/health', '/metrics'])
+
+/** What a request log line says about the request: no headers at all, so Authorization and cookies never appear. */
+function requestSummary(request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: request.url.replace(SECRET_QUERY, '$1[redacted]'),
+    remoteAddress: request.ip,
+  }
+}
+
+export async function buildServer(app: App): Promise<FastifyInstance> {
+  // Typed as Fastify's base logger so the instance is the plain FastifyInstance every routes plugin expects.
+  const logger: FastifyBaseLogger = app.log.child({}, { serializers: { req: requestSummary } })
+  const server = Fastify({
+    loggerInstance: logger,
+    // Clients built by hand against Moota add trailing or doubled slashes; neither should be a 404.
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // Probes and scrapers call these every few seconds; two log lines each would drown everything else.
+    logController: new LogController({
+      disableRequestLogging: (request) => QUIET_PATHS.has(request.url?.split('?', 1)[0] ?? ''),
+    }),
+  })
+
+  server.setValidatorCompiler(zodValidatorCompiler)
+  registerBodyParsers(server)
+  registerErrorHandling(server)
+  registerMetrics(server)
+  registerAuth(server, app.db)
+
+  await server.register(healthRoutes, { app })
+  await server.register(mootaMutationRoutes, { app, prefix: MOOTA_PREFIX })
+  await server.register(mutationRoutes, { app, prefix: LUNAS_PREFIX })
+  await server.register(accountRoutes, { app, prefix: LUNAS_PREFIX })
+  return server
+}
