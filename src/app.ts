@@ -27,7 +27,7 @@ export const KEY_FILE = 'secret.key'
  * LUNAS_SECRET_KEY when given; otherwise (embedded mode only — config refuses DATABASE_URL without a key) a key
  * file generated once in the data directory with mode 0600.
  */
-export function loadSecretKey(config: Config, log: Logger): Buffer {
+export function loadSecretKey(config: Config, log: Logger, warn = true): Buffer {
   if (config.secretKey) {
     const key = parseSecretKey(config.secretKey)
     if (!key)
@@ -44,10 +44,11 @@ export function loadSecretKey(config: Config, log: Logger): Buffer {
   chmodSync(file, 0o600)
   const key = parseSecretKey(readFileSync(file, 'utf8'))
   if (!key) throw new ConfigError(`Invalid configuration:\n  ${file}: not a valid secret key`)
-  log.warn(
-    { file },
-    'LUNAS_SECRET_KEY is not set: using a key file inside the data directory. In production, set LUNAS_SECRET_KEY from outside the data directory (a backup of the data alone must not carry its key).',
-  )
+  if (warn)
+    log.warn(
+      { file },
+      'LUNAS_SECRET_KEY is not set: using a key file inside the data directory. In production, set LUNAS_SECRET_KEY from outside the data directory (a backup of the data alone must not carry its key).',
+    )
   return key
 }
 
@@ -55,11 +56,13 @@ export interface OpenAppOptions {
   log?: Logger
   /** Run pending migrations (default true). */
   migrate?: boolean
+  /** Warn when the key comes from the generated key file (default true; short CLI commands turn it off). */
+  warnKeyFile?: boolean
 }
 
 export async function openApp(config: Config, opts: OpenAppOptions = {}): Promise<App> {
   const log = opts.log ?? createLogger(config.logLevel)
-  const secretKey = loadSecretKey(config, log)
+  const secretKey = loadSecretKey(config, log, opts.warnKeyFile !== false)
   const db = await openDb(config)
   try {
     if (opts.migrate !== false) {

@@ -43,3 +43,9 @@ export async function workspaceById(db: Sql, id: string): Promise<Workspace> {
   if (!row) throw AppError.notFound('workspace not found')
   return toWorkspace(row)
 }
+
+/** Workspace names, oldest first, at most `limit`. */
+export async function listWorkspaceNames(db: Sql, limit = 100): Promise<string[]> {
+  const rows = await db.query<{ name: string }>('select name from workspaces order by id limit $1', [limit])
+  return rows.map((r) => r.name)
+}
