@@ -32,11 +32,14 @@ function contentKey(
   ])
 }
 
-/** Assigns identities and in-day positions to a validated batch, keeping the batch's order. Pure. */
-export function identify(source: string, rows: readonly ValidRow[]): IdentifiedRow[] {
+/**
+ * Returns a function that assigns identities and in-day positions to the rows of one batch, fed in the batch's
+ * order (stateful, so a large batch can be identified in slices). Pure apart from that state.
+ */
+export function identifier(source: string): (row: ValidRow) => IdentifiedRow {
   const positionInDay = new Map<string, number>()
   const occurrences = new Map<string, number>()
-  return rows.map((row) => {
+  return (row) => {
     const position = positionInDay.get(row.wibDate) ?? 0
     positionInDay.set(row.wibDate, position + 1)
     if (row.reference !== null) return { ...row, position, identity: `ref:${source}:${row.reference}` }
@@ -45,5 +48,10 @@ export function identify(source: string, rows: readonly ValidRow[]): IdentifiedR
     occurrences.set(key, occurrence + 1)
     const digest = createHash('sha256').update(key).digest('base64url').slice(0, 22)
     return { ...row, position, identity: `day:${row.wibDate}:${digest}:${occurrence}` }
-  })
+  }
+}
+
+/** Assigns identities and in-day positions to a validated batch, keeping the batch's order. */
+export function identify(source: string, rows: readonly ValidRow[]): IdentifiedRow[] {
+  return rows.map(identifier(source))
 }

@@ -130,6 +130,8 @@ describe('ingest', () => {
       [acc.id],
     )
     expect(gap).toEqual({ expected_balance: '112500', reported_balance: '107500' })
+    const reread = await ingest(t.db, ws, { accountId: acc.publicId, source: 'api', rows: [{ ...a, reference: 'a' }, c] })
+    expect(reread).toMatchObject({ inserted: [], gaps: 1 })
     const second = await ingest(t.db, ws, { accountId: acc.publicId, source: 'api', rows: [missing] })
     expect(second.gaps).toBe(0)
   })

@@ -1,7 +1,7 @@
 /** The ledger's SQL, all in one place. Every statement on tenant data filters by workspace. */
 import type { Sql } from '../db/db.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
-import type { IdentifiedRow } from './identity.ts'
+import type { PreparedRow } from './ingest.ts'
 import type { StoredMutation } from './types.ts'
 
 type MutationRow = {
@@ -35,29 +35,42 @@ export interface InsertMutationsParams {
   sandbox: boolean
   syncRunId: string | null
   readAt: Date
-  rows: (IdentifiedRow & { publicId: string; rawJson: string })[]
+  /** Type of the outbox event written for each new mutation. */
+  eventType: string
+  rows: PreparedRow[]
 }
 
 /**
- * Inserts the rows whose identity the account has not seen (tombstones included), returning those inserted in
- * batch order. One statement over unnest()ed arrays: fast on both engines and a fixed number of parameters.
+ * Inserts the rows whose identity the account has not seen (tombstones included) and one outbox event per inserted
+ * row, returning the inserted rows in batch order. One statement over unnest()ed arrays: one round trip, fast on both
+ * engines, and a fixed number of parameters whatever the batch size.
  */
 export async function insertMutations(tx: Sql, p: InsertMutationsParams): Promise<StoredMutation[]> {
   const col = <T>(f: (r: InsertMutationsParams['rows'][number]) => T) => p.rows.map(f)
   const rows = await tx.query<MutationRow & { ord: string }>(
     `with input as (
        select * from unnest($1::text[], $2::text[], $3::timestamptz[], $4::date[], $5::int[], $6::text[],
-                            $7::bigint[], $8::text[], $9::bigint[], $10::text[], $11::text[], $12::text[])
+                            $7::bigint[], $8::text[], $9::bigint[], $10::text[], $11::text[], $12::text[],
+                            $19::text[])
          with ordinality as t(public_id, identity, occurred_at, wib_date, position, direction, amount,
-                              description, balance, reference, note, raw, ord)
-     )
+                              description, balance, reference, note, raw, event_public_id, ord)
+     ),
+     stored as (
      insert into mutations as m (public_id, workspace_id, account_id, identity, occurred_at, wib_date, position,
        direction, amount, description, balance, reference, note, raw, source, sandbox, sync_run_id, read_at)
      select public_id, $13, $14, identity, occurred_at, wib_date, position, direction, amount, description, balance,
        reference, note, raw::jsonb, $15, $16, $17, $18
      from input order by ord
      on conflict (account_id, identity) do nothing
-     returning m.id, m.public_id, m.occurred_at, m.direction, m.amount, m.description, m.balance`,
+     returning m.id, m.public_id, m.occurred_at, m.direction, m.amount, m.description, m.balance
+     ),
+     announced as (
+       insert into events (public_id, workspace_id, type, account_id, mutation_id, sandbox)
+       select i.event_public_id, $13, $20, $14, s.id, $16
+       from stored s join input i on i.public_id = s.public_id
+       order by s.id
+     )
+     select * from stored`,
     [
       col((r) => r.publicId),
       col((r) => r.identity),
@@ -77,29 +90,12 @@ export async function insertMutations(tx: Sql, p: InsertMutationsParams): Promis
       p.sandbox,
       p.syncRunId,
       p.readAt.toISOString(),
+      col((r) => r.eventPublicId),
+      p.eventType,
     ],
   )
   // RETURNING order is not guaranteed; ids are assigned in insert order, which follows `ord`.
   return rows.map(toStored).sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1))
-}
-
-export async function insertEvents(
-  tx: Sql,
-  p: {
-    workspaceId: string
-    accountId: string
-    sandbox: boolean
-    type: string
-    mutationIds: string[]
-    publicIds: string[]
-  },
-): Promise<void> {
-  await tx.query(
-    `insert into events (public_id, workspace_id, type, account_id, mutation_id, sandbox)
-     select e.public_id, $3, $4, $5, e.mutation_id, $6
-     from unnest($1::text[], $2::bigint[]) as e(public_id, mutation_id)`,
-    [p.publicIds, p.mutationIds, p.workspaceId, p.type, p.accountId, p.sandbox],
-  )
 }
 
 /**
@@ -137,18 +133,31 @@ export async function recheckGaps(
         and m.occurred_at between bounds.lo and bounds.hi
       window w as (order by m.occurred_at, m.position, m.id)
     )`
-  await tx.query(
-    `with ${window} delete from balance_gaps g using win
-     where g.workspace_id = $1 and g.mutation_id = win.id and win.previous_id is not null`,
+  // One statement: stale gaps in the window are deleted and current ones upserted (disjoint rows, so the two
+  // sub-statements cannot collide), and the count is computed from the same snapshot.
+  const [row] = await tx.query<{ n: string }>(
+    `with ${window},
+     recomputed as (select id, previous_id, expected, balance from win where previous_id is not null),
+     cleared as (
+       delete from balance_gaps g using recomputed r
+       where g.workspace_id = $1 and g.mutation_id = r.id and r.expected = r.balance
+     ),
+     found as (
+       insert into balance_gaps (workspace_id, account_id, mutation_id, previous_id, expected_balance, reported_balance)
+       select $1, $2, id, previous_id, expected, balance from recomputed where expected <> balance
+       on conflict (mutation_id) do update set previous_id = excluded.previous_id,
+         expected_balance = excluded.expected_balance, reported_balance = excluded.reported_balance
+     )
+     select (select count(*) from balance_gaps g where g.workspace_id = $1 and g.account_id = $2
+               and g.mutation_id not in (select id from recomputed))
+          + (select count(*) from recomputed where expected <> balance) as n`,
     params,
   )
-  await tx.query(
-    `with ${window}
-     insert into balance_gaps (workspace_id, account_id, mutation_id, previous_id, expected_balance, reported_balance)
-     select $1, $2, id, previous_id, expected, balance from win
-     where previous_id is not null and expected <> balance`,
-    params,
-  )
+  return Number(row!.n)
+}
+
+/** Open balance gaps on an account. */
+export async function countGaps(tx: Sql, ws: Workspace, accountId: string): Promise<number> {
   const [row] = await tx.query<{ n: string }>(
     'select count(*) as n from balance_gaps where workspace_id = $1 and account_id = $2',
     [ws.id, accountId],

@@ -46,6 +46,6 @@ export interface IngestResult {
   inserted: StoredMutation[]
   /** Rows that were already stored (or tombstoned) and were skipped. */
   duplicates: number
-  /** Balance breaks found on the account after this batch. */
+  /** Open balance breaks on the account after this batch (including older ones). */
   gaps: number
 }

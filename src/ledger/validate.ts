@@ -89,8 +89,19 @@ function validateRow(row: SourceRow, i: number): ValidRow {
   }
 }
 
-export function validateBatch(rows: readonly SourceRow[]): ValidRow[] {
+export function checkBatchShape(rows: readonly SourceRow[]): void {
   if (!Array.isArray(rows)) throw AppError.validation('rows must be a list', 'rows')
   if (rows.length > MAX_BATCH) throw AppError.validation(`a batch holds at most ${MAX_BATCH} rows`, 'rows')
-  return rows.map(validateRow)
+}
+
+/** Validates rows[from..to) of a batch (errors name the row by its index in the whole batch). */
+export function validateRows(rows: readonly SourceRow[], from = 0, to = rows.length): ValidRow[] {
+  const out: ValidRow[] = []
+  for (let i = from; i < Math.min(to, rows.length); i++) out.push(validateRow(rows[i]!, i))
+  return out
+}
+
+export function validateBatch(rows: readonly SourceRow[]): ValidRow[] {
+  checkBatchShape(rows)
+  return validateRows(rows)
 }

@@ -6,7 +6,7 @@ import type { Sql } from '../db/db.ts'
 import { AppError } from '../shared/errors.ts'
 import { hashToken, newPublicId, newToken, TOKEN_PREFIX } from '../shared/ids.ts'
 import { findUserByEmail, userWorkspaces } from '../users/users.ts'
-import { getWorkspace, type Workspace, workspaceById } from '../workspaces/workspaces.ts'
+import { getWorkspace, type Workspace } from '../workspaces/workspaces.ts'
 
 export const SCOPES = ['api', 'user', 'user_read', 'bank', 'bank_read', 'mutation', 'mutation_read'] as const
 export type Scope = (typeof SCOPES)[number]
@@ -80,17 +80,28 @@ export interface TokenPrincipal {
 /** Resolves a bearer token to its user and workspace, or null when unknown or revoked. */
 export async function authenticateToken(db: Sql, token: string): Promise<TokenPrincipal | null> {
   if (!token.startsWith(TOKEN_PREFIX)) return null
-  const [row] = await db.query<{ id: string; user_id: string; workspace_id: string; scopes: Scope[] }>(
-    `update api_tokens set last_used_at = now()
-     where token_hash = $1 and revoked_at is null
-     returning id, user_id, workspace_id, scopes`,
+  const [row] = await db.query<{
+    id: string
+    user_id: string
+    scopes: Scope[]
+    ws_id: string
+    ws_public_id: string
+    ws_name: string
+    stale: boolean
+  }>(
+    `select t.id, t.user_id, t.scopes, w.id as ws_id, w.public_id as ws_public_id, w.name as ws_name,
+       (t.last_used_at is null or t.last_used_at < now() - interval '1 minute') as stale
+     from api_tokens t join workspaces w on w.id = t.workspace_id
+     where t.token_hash = $1 and t.revoked_at is null`,
     [hashToken(token)],
   )
   if (!row) return null
+  // "Last used" to the minute is enough, and keeps a read-only request from writing on every call.
+  if (row.stale) await db.query('update api_tokens set last_used_at = now() where id = $1', [row.id])
   return {
     tokenId: row.id,
     userId: row.user_id,
-    workspace: await workspaceById(db, row.workspace_id),
+    workspace: { id: row.ws_id, publicId: row.ws_public_id, name: row.ws_name },
     scopes: row.scopes,
   }
 }

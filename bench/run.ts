@@ -1,0 +1,137 @@
+/**
+ * `npm run bench [-- --only ingest|eventloop] [--rows N] [--seconds S] [--concurrency C]`
+ *
+ * Runs the scenarios one after another in this process, prints each one's figures as it goes and a summary table at
+ * the end. Never run by CI or tests: the figures depend on the machine, so they belong in notes, not in assertions.
+ * Everything it creates (temp data dirs, a throw-away PostgreSQL database, the HTTP server and its load child) is
+ * removed before it exits, also on Ctrl-C.
+ */
+import { cpus, loadavg, totalmem } from 'node:os'
+import { parseArgs } from 'node:util'
+import { int, mb, runCleanups, type SummaryRow } from './util.ts'
+
+const SCENARIOS = ['ingest', 'eventloop'] as const
+type Scenario = (typeof SCENARIOS)[number]
+
+const USAGE = `usage: npm run bench -- [--only ${SCENARIOS.join('|')}] [--rows N] [--seconds S] [--concurrency C]
+  --rows N         ingest: N rows per method (default 100000); eventloop: loads 10×N mutations (default 1000000)
+  --seconds S      eventloop: length of the ingest and HTTP phases (default 10)
+  --concurrency C  eventloop: concurrent HTTP client loops (default 8)
+  DATABASE_URL     when set, ingest also runs on that PostgreSQL server (in a throw-away database)`
+
+function positive(name: string, value: string | undefined, def: number): number {
+  if (value === undefined) return def
+  const n = Number(value)
+  if (!Number.isInteger(n) || n <= 0) {
+    console.error(`--${name} must be a positive integer\n${USAGE}`)
+    process.exit(2)
+  }
+  return n
+}
+
+function options() {
+  let parsed: ReturnType<typeof parse>
+  try {
+    parsed = parse()
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`)
+    process.exit(2)
+  }
+  const v = parsed.values
+  if (v.help) {
+    console.log(USAGE)
+    process.exit(0)
+  }
+  if (v.only !== undefined && !(SCENARIOS as readonly string[]).includes(v.only)) {
+    console.error(`unknown scenario "${v.only}"\n${USAGE}`)
+    process.exit(2)
+  }
+  const rows = positive('rows', v.rows, 100_000)
+  return {
+    only: v.only as Scenario | undefined,
+    rows,
+    // 2,000 calls at full size; fewer on a scaled-down run, but enough to average over.
+    calls: Math.min(2000, Math.max(100, Math.round(rows / 50))),
+    loadRows: rows * 10,
+    seconds: positive('seconds', v.seconds, 10),
+    concurrency: positive('concurrency', v.concurrency, 8),
+    databaseUrl: process.env.DATABASE_URL || undefined,
+  }
+}
+
+function parse() {
+  return parseArgs({
+    options: {
+      only: { type: 'string' },
+      rows: { type: 'string' },
+      seconds: { type: 'string' },
+      concurrency: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+}
+
+function printSummary(rows: readonly SummaryRow[]): void {
+  const w = (k: keyof SummaryRow) => Math.max(...rows.map((r) => (r[k] ?? '').length), k.length)
+  const [ws, wm, wv] = [w('scenario'), w('metric'), w('value')]
+  const line = (s: string, m: string, v: string, n: string) =>
+    console.log(`  ${s.padEnd(ws)}  ${m.padEnd(wm)}  ${v.padStart(wv)}  ${n}`.trimEnd())
+  console.log('\n== summary '.padEnd(104, '='))
+  line('scenario', 'metric', 'value', 'ratio / verdict')
+  line('-'.repeat(ws), '-'.repeat(wm), '-'.repeat(wv), '-'.repeat(15))
+  for (const r of rows) line(r.scenario, r.metric, r.value, r.note ?? '')
+}
+
+const loadLine = () =>
+  `${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ')} (1 / 5 / 15 min, ${cpus().length} cores)`
+
+async function main(): Promise<void> {
+  const o = options()
+  const started = performance.now()
+  const pgTarget = o.databaseUrl ? new URL(o.databaseUrl) : null
+  console.log(
+    `Lunas bench · Node ${process.version} · ${cpus().length} cores · ${mb(totalmem())} RAM · ${new Date().toISOString()}`,
+  )
+  // Other work on the box skews every figure: say how busy it was, before and after.
+  console.log(`load average at start ${loadLine()}`)
+  console.log(
+    `rows ${int(o.rows)} · one-by-one calls ${int(o.calls)} · eventloop load ${int(o.loadRows)} · phases ${o.seconds} s · ` +
+      `HTTP loops ${o.concurrency} · PostgreSQL ${pgTarget ? `${pgTarget.host}${pgTarget.pathname}` : 'not set'}`,
+  )
+
+  const summary: SummaryRow[] = []
+  // Scenarios are imported only when they run, so `--only ingest` does not load the HTTP server.
+  if (!o.only || o.only === 'ingest') {
+    const { runIngestScenario } = await import('./ingest.ts')
+    summary.push(...(await runIngestScenario({ rows: o.rows, calls: o.calls, databaseUrl: o.databaseUrl })))
+  }
+  if (!o.only || o.only === 'eventloop') {
+    const { runEventLoopScenario } = await import('./eventloop.ts')
+    summary.push(
+      ...(await runEventLoopScenario({ rows: o.loadRows, seconds: o.seconds, concurrency: o.concurrency })),
+    )
+  }
+
+  printSummary(summary)
+  console.log(`\nload average at end ${loadLine()}`)
+  console.log(`total bench time ${((performance.now() - started) / 1000).toFixed(1)} s`)
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: cleaning up`)
+    void runCleanups().finally(() => process.exit(130))
+  })
+}
+
+try {
+  await main()
+  await runCleanups()
+  process.exit(0)
+} catch (err) {
+  console.error(err)
+  await runCleanups()
+  process.exit(1)
+}
