@@ -173,10 +173,11 @@ export async function listAccounts(db: Sql, ws: Workspace): Promise<AccountWithS
   }))
 }
 
-/** Marks an account due now ("refresh now"); the scheduler picks it up on its next tick. */
+/** Marks an account due now ("refresh now"); the scheduler picks it up on its next tick, as a `manual` run. */
 export async function requestRefresh(db: Sql, ws: Workspace, publicId: string): Promise<void> {
   const rows = await db.query(
-    'update accounts set next_sync_at = now() where workspace_id = $1 and public_id = $2 and deleted_at is null returning id',
+    `update accounts set next_sync_at = now(), refresh_requested_at = now()
+     where workspace_id = $1 and public_id = $2 and deleted_at is null returning id`,
     [ws.id, publicId],
   )
   if (!rows.length) throw AppError.notFound(`account ${publicId} not found`)

@@ -5,12 +5,14 @@
  */
 import { ACCOUNT_COLUMNS, type Account, toAccount } from '../accounts/accounts.ts'
 import type { Db, Sql } from '../db/db.ts'
-import { interruptRuns } from './runs.ts'
+import { interruptRuns, type SyncTrigger } from './runs.ts'
 
 export interface Claim {
   account: Account
   /** The lease this claim holds; releasing checks it, so a late finisher never frees someone else's lease. */
   leaseUntil: Date
+  /** `manual` when someone asked for "refresh now" since the last claim. */
+  trigger: SyncTrigger
 }
 
 export interface ClaimParams {
@@ -30,9 +32,9 @@ export interface ClaimParams {
 export async function claimDue(db: Db, p: ClaimParams): Promise<Claim[]> {
   if (p.limit <= 0 || p.bankTypes.length === 0) return []
   return db.tx(async (tx) => {
-    const rows = await tx.query<Parameters<typeof toAccount>[0] & { sync_lease_until: Date }>(
+    const rows = await tx.query<Parameters<typeof toAccount>[0] & { sync_lease_until: Date; requested: boolean }>(
       `with due as (
-         select a.id from accounts a
+         select a.id, a.refresh_requested_at is not null as requested from accounts a
          where a.active and a.deleted_at is null and a.bank_type = any($1::text[])
            and a.next_sync_at <= now()
            and (a.sync_lease_until is null or a.sync_lease_until <= now())
@@ -43,16 +45,21 @@ export async function claimDue(db: Db, p: ClaimParams): Promise<Claim[]> {
        update accounts a
        -- Whole milliseconds, so the lease survives the round trip through a JS Date and release can compare it.
        set sync_lease_until = date_trunc('milliseconds', now() + $3::int * interval '1 millisecond'),
-           next_sync_at = now() + a.refresh_minutes * interval '1 minute'
+           next_sync_at = now() + a.refresh_minutes * interval '1 minute',
+           refresh_requested_at = null
        from due where a.id = due.id
-       returning ${ACCOUNT_COLUMNS}, a.sync_lease_until`,
+       returning ${ACCOUNT_COLUMNS}, a.sync_lease_until, due.requested`,
       [p.bankTypes, p.limit, p.leaseMs],
     )
     await interruptRuns(
       tx,
       rows.map((r) => r.id),
     )
-    return rows.map((r) => ({ account: toAccount(r), leaseUntil: r.sync_lease_until }))
+    return rows.map((r) => ({
+      account: toAccount(r),
+      leaseUntil: r.sync_lease_until,
+      trigger: r.requested ? 'manual' : 'schedule',
+    }))
   })
 }
 

@@ -48,10 +48,10 @@ const sandbox = (settings: Record<string, unknown> = feedSettings(), extra: { ac
     ...extra,
   })
 
-type RunRow = { account_id: string; status: string; error: string | null; worker: string }
+type RunRow = { account_id: string; status: string; trigger: string; error: string | null; worker: string }
 const runsOf = (accounts: Account[], db: Db = t.db) =>
   db.query<RunRow>(
-    'select account_id, status, error, worker from sync_runs where account_id = any($1::bigint[]) order by id',
+    'select account_id, status, trigger, error, worker from sync_runs where account_id = any($1::bigint[]) order by id',
     [accounts.map((a) => a.id)],
   )
 const finished = async (accounts: Account[], n: number) =>
@@ -113,7 +113,10 @@ describe('scheduler', () => {
     await requestRefresh(t.db, ws, a.publicId)
     started[0]!.wake()
     await waitFor(() => finished([a], 2), 5_000, 'the run after wake()')
-    expect((await runsOf([a])).map((r) => r.status)).toEqual(['ok', 'no_new'])
+    expect((await runsOf([a])).map((r) => [r.status, r.trigger])).toEqual([
+      ['ok', 'schedule'],
+      ['no_new', 'manual'],
+    ])
   })
 
   it('waits for runs in flight when stopped', async () => {

@@ -34,7 +34,7 @@ export function startScheduler(app: App, opts: SchedulerOptions = {}): Scheduler
   async function refresh(claim: Claim): Promise<void> {
     try {
       // Claimed by bank type; a source that is switched off (a sandbox without its feed) gets no run.
-      if (connectorFor(claim.account)) await refreshAccount(app, claim.account, 'schedule', { worker })
+      if (connectorFor(claim.account)) await refreshAccount(app, claim.account, claim.trigger, { worker })
     } catch (err) {
       log.error({ err, account: claim.account.publicId }, 'refresh failed')
     } finally {
