@@ -196,8 +196,8 @@ describe.skipIf(TEST_PG_URL)('lunas on the embedded database', { timeout: SLOW }
       expect(simulated.lastLine).toMatch(PUBLIC_ID)
 
       const list = await ok(['account', 'list', '--json'], env)
-      const listed = JSON.parse(list.stdout) as { bank_id: string }[]
-      expect(listed.map((a) => a.bank_id).sort()).toEqual([...accounts].sort())
+      const listed = JSON.parse(list.stdout) as { id: string }[]
+      expect(listed.map((a) => a.id).sort()).toEqual([...accounts].sort())
 
       // Errors and usage errors come back with their exit codes.
       const missing = await lunas(['account', 'refresh', '--account', 'AAAAAAAAAAA'], env)
@@ -224,7 +224,7 @@ describe.skipIf(TEST_PG_URL)('lunas on the embedded database', { timeout: SLOW }
       server = await startServer(env)
       expect(readFileSync(pidFile, 'utf8').trim()).toBe(String(server.child.pid))
       const list = await ok(['account', 'list', '--json'], env)
-      expect((JSON.parse(list.stdout) as { bank_id: string }[]).map((a) => a.bank_id).sort()).toEqual(
+      expect((JSON.parse(list.stdout) as { id: string }[]).map((a) => a.id).sort()).toEqual(
         [...accounts].sort(),
       )
     })

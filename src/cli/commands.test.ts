@@ -116,9 +116,9 @@ describe('cli commands', () => {
     const json = JSON.parse((await lunas(['account', 'list', '--json'])).stdout)
     expect(json).toEqual([
       expect.objectContaining({
-        bank_id: added.last,
+        id: added.last,
         bank_type: 'sandbox',
-        interval_refresh: 5,
+        refresh_minutes: 5,
         sandbox: true,
         last_sync: null,
       }),

@@ -7,6 +7,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import pkg from '../../package.json' with { type: 'json' }
 import { addAccount, listAccounts, requestRefresh } from '../accounts/accounts.ts'
+import { presentAccount } from '../api/presenters.ts'
 import type { App } from '../app.ts'
 import { ConfigError, type Role } from '../config.ts'
 import { configureFeed } from '../connectors/sandbox/feed.ts'
@@ -18,7 +19,7 @@ import { AppError, isAppError } from '../shared/errors.ts'
 import { formatRupiah, parseRupiah } from '../shared/money.ts'
 import { createToken } from '../tokens/tokens.ts'
 import { createUser } from '../users/users.ts'
-import { accountJson, accountTable } from './format.ts'
+import { accountTable } from './format.ts'
 import type { Output } from './output.ts'
 import { resolveWorkspace, workspaceForNewUser } from './workspace.ts'
 
@@ -207,7 +208,7 @@ function buildProgram(ctx: CommandContext, out: Output, setExitCode: (code: numb
       const app = await ctx.app()
       const ws = await resolveWorkspace(app.db, o.workspace)
       const accounts = await listAccounts(app.db, ws)
-      if (o.json) out.print(JSON.stringify(accounts.map(accountJson), null, 2))
+      if (o.json) out.print(JSON.stringify(accounts.map(presentAccount), null, 2))
       else if (!accounts.length)
         out.print(`No accounts in workspace "${ws.name}" yet (add one with: lunas account add).`)
       else for (const line of accountTable(accounts)) out.print(line)

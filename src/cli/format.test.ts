@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { AccountWithSync } from '../accounts/accounts.ts'
-import { accountJson, accountTable, table } from './format.ts'
+import { accountTable, table } from './format.ts'
 
 const account: AccountWithSync = {
   id: '1',
@@ -52,13 +52,5 @@ describe('account list', () => {
     expect(row).toContain('2026-11-22 10:00:30')
     expect(row).toMatch(/login ditolak: password salah$/)
     expect(accountTable([{ ...account, lastSync: null }])[1]).toMatch(/never$/)
-  })
-
-  it('gives scripts the balance as a decimal string and times in ISO 8601', () => {
-    expect(accountJson(account)).toMatchObject({
-      bank_id: 'Ab3dE5gH9jK',
-      balance: '150123.00',
-      last_sync: { status: 'failed', finished_at: '2026-11-22T03:00:30.000Z', rows_new: 0 },
-    })
   })
 })

@@ -1,6 +1,5 @@
 /** Pure formatting of CLI results: plain-text tables for people, JSON for scripts. */
 import type { AccountWithSync } from '../accounts/accounts.ts'
-import { formatDecimal } from '../shared/money.ts'
 import { formatWib } from '../shared/time.ts'
 
 /** Left-aligned columns separated by two spaces; the last column is not padded (it may hold long error text). */
@@ -51,25 +50,3 @@ export function accountTable(accounts: readonly AccountWithSync[]): string[] {
   )
 }
 
-/** The JSON form of `account list --json`, in the API's snake_case. */
-export function accountJson(a: AccountWithSync): Record<string, unknown> {
-  return {
-    bank_id: a.publicId,
-    bank_type: a.bankType,
-    account_number: a.accountNumber,
-    holder_name: a.holderName,
-    label: a.label,
-    interval_refresh: a.refreshMinutes,
-    is_active: a.active,
-    sandbox: a.sandbox,
-    // Latest reported balance, rupiah as Moota's decimal string.
-    balance: a.balance === null ? null : formatDecimal(BigInt(a.balance)),
-    last_sync: a.lastSync && {
-      status: a.lastSync.status,
-      started_at: a.lastSync.startedAt.toISOString(),
-      finished_at: a.lastSync.finishedAt?.toISOString() ?? null,
-      rows_new: a.lastSync.rowsNew,
-      error: a.lastSync.error,
-    },
-  }
-}

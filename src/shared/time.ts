@@ -23,6 +23,13 @@ function checkParts(y: number, mo: number, d: number, h = 0, mi = 0, s = 0): boo
   )
 }
 
+/** Year … second of a date-time match, checked to exist (no 30 February, no 24:00). */
+function timeParts(m: RegExpExecArray, text: string, field: string): [number, number, number, number, number, number] {
+  const p = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [number, number, number, number, number, number]
+  if (!checkParts(...p)) throw AppError.validation(`${field} "${text}" is not a real date and time`, field)
+  return p
+}
+
 /**
  * Parses a transaction date as sources give it:
  * `2026-11-22` (a WIB day, taken as its start), `2026-11-22 14:05:00` (WIB wall time, Moota's form),
@@ -40,31 +47,13 @@ export function parseWhen(input: unknown, field = 'date'): Date {
   }
   m = WIB_LOCAL.exec(text)
   if (m) {
-    const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m![i] ?? 0)) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ]
-    if (!checkParts(y, mo, d, h, mi, s))
-      throw AppError.validation(`${field} "${text}" is not a real date and time`, field)
+    const [y, mo, d, h, mi, s] = timeParts(m, text, field)
     const ms = Number((m[7] ?? '0').padEnd(3, '0'))
     return new Date(Date.UTC(y, mo - 1, d, h, mi, s, ms) - WIB_OFFSET_MS)
   }
   m = WITH_ZONE.exec(text)
   if (m) {
-    const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m![i] ?? 0)) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ]
-    if (!checkParts(y, mo, d, h, mi, s))
-      throw AppError.validation(`${field} "${text}" is not a real date and time`, field)
+    timeParts(m, text, field)
     return new Date(text)
   }
   throw AppError.validation(
