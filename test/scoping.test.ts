@@ -10,7 +10,7 @@ import {
   requestRefresh,
   updateAccountSettings,
 } from '../src/accounts/accounts.ts'
-import { listMutations } from '../src/api/mutation-list.ts'
+import { listMutations } from '../src/ledger/list.ts'
 import { configureFeed } from '../src/connectors/sandbox/feed.ts'
 import { simulateTransaction } from '../src/connectors/sandbox/simulate.ts'
 import { ingest } from '../src/ledger/ingest.ts'

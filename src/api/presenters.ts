@@ -5,7 +5,7 @@
 import type { AccountWithSync } from '../accounts/accounts.ts'
 import { formatDecimal } from '../shared/money.ts'
 import { formatWib } from '../shared/time.ts'
-import type { ListedMutation, MutationPage } from './mutation-list.ts'
+import type { ListedMutation, MutationPage } from '../ledger/list.ts'
 
 export function presentMutation(m: ListedMutation) {
   return {

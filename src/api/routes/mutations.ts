@@ -4,7 +4,7 @@ import { z } from 'zod'
 import type { App } from '../../app.ts'
 import { parseRupiah } from '../../shared/money.ts'
 import { principalOf } from '../auth.ts'
-import { listMutations } from '../mutation-list.ts'
+import { listMutations } from '../../ledger/list.ts'
 import { presentMutationPage } from '../presenters.ts'
 import { flag, optionalParsedBy, parseDirection, parseWibDay, type ZodTypeProvider } from '../validation.ts'
 

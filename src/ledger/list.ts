@@ -1,7 +1,7 @@
 /**
  * The filtered, keyset-paginated mutation list behind `GET /v1/mutations`. Newest first, walking the index
  * `mutations_ws_time (workspace_id, occurred_at desc, id desc) where deleted_at is null`, so a page costs the same
- * on page 1 and page 10 000. (Lives here until the ledger's queries.ts takes it over.)
+ * on page 1 and page 10 000. The ledger's read side, as queries.ts is its write side.
  */
 import type { Sql } from '../db/db.ts'
 import { decryptSecret, encryptSecret } from '../shared/crypto.ts'
