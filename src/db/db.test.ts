@@ -59,7 +59,8 @@ describe.skipIf(onPostgres)('PGlite in a worker thread', () => {
     const timer = setInterval(() => ticks++, 10)
     await t.db.query('select pg_sleep(0.4)')
     clearInterval(timer)
-    // In-process PGlite would freeze the loop for the whole 400 ms (0–1 ticks); in the worker timers keep firing.
-    expect(ticks).toBeGreaterThanOrEqual(10)
+    // In-process PGlite would freeze the loop for the whole 400 ms (0–1 ticks); in the worker timers keep firing
+    // (about 40 ticks; the bound leaves room for a loaded CI machine).
+    expect(ticks).toBeGreaterThanOrEqual(5)
   })
 })
