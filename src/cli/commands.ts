@@ -122,6 +122,7 @@ function buildProgram(ctx: CommandContext, out: Output, setExitCode: (code: numb
     .description('create a user in a workspace (the workspace is created if missing)')
     .requiredOption('--email <email>', 'e-mail address (the login)')
     .requiredOption('--password <password>', 'password, at least 8 characters (stored hashed)')
+    .option('--password-stdin', 'read the password from standard input instead (keeps it out of `ps`)')
     .option('--name <name>', 'display name')
     .addOption(workspaceOption())
     .action(async (o: { email: string; password: string; name?: string; workspace?: string }) => {

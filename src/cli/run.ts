@@ -6,6 +6,7 @@
  * - Embedded, nobody holding it: this process takes the lock, opens the database, runs, closes and releases.
  * Config is read only when a command needs it, so `--help` and `secret-key` work even before the config is valid.
  */
+import type { Readable } from 'node:stream'
 import { type App, openApp } from '../app.ts'
 import { type Config, loadConfig } from '../config.ts'
 import { type DataDirLock, inUseMessage, lockPaths, sendRun, tryAcquireLock } from '../db/lock.ts'
@@ -13,6 +14,7 @@ import { AppError } from '../shared/errors.ts'
 import { createLogger } from '../shared/log.ts'
 import { type CommandContext, EXIT_ERROR, runCommand } from './commands.ts'
 import { consoleOutput, type Output } from './output.ts'
+import { inlinePasswordFromStdin } from './stdin.ts'
 
 // Another CLI command holds the directory for a few seconds at most, a starting server for the time PGlite takes
 // to open; waiting longer than this means something is stuck.
@@ -28,8 +30,20 @@ class ForwardToServer extends Error {
 }
 
 /** Runs `argv` as the `lunas` command line and returns the process exit code. */
-export async function runCli(argv: readonly string[], out: Output = consoleOutput()): Promise<number> {
+export async function runCli(
+  commandLine: readonly string[],
+  out: Output = consoleOutput(),
+  stdin: Readable = process.stdin,
+): Promise<number> {
   const started = Date.now()
+  let argv: string[]
+  try {
+    argv = await inlinePasswordFromStdin(commandLine, stdin)
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err
+    out.error(`error: ${err.message}`)
+    return EXIT_ERROR
+  }
   for (;;) {
     const local = localContext(out, started)
     try {
