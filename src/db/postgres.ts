@@ -24,6 +24,8 @@ export function openPostgres(url: string, poolSize = 10): Db {
     },
     async tx(fn) {
       const client = await pool.connect()
+      // A client whose rollback failed has a broken connection: destroy it rather than return it to the pool.
+      let broken = false
       try {
         await client.query('begin')
         const tx: Sql = {
@@ -36,10 +38,12 @@ export function openPostgres(url: string, poolSize = 10): Db {
         await client.query('commit')
         return result
       } catch (err) {
-        await client.query('rollback').catch(() => {})
+        await client.query('rollback').catch(() => {
+          broken = true
+        })
         throw err
       } finally {
-        client.release()
+        client.release(broken)
       }
     },
     async close() {
