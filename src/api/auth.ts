@@ -19,6 +19,8 @@ declare module 'fastify' {
     scope?: Scope
     /** The route needs no token. */
     public?: boolean
+    /** The route needs a valid token but no particular scope (e.g. logout). */
+    anyScope?: boolean
   }
 }
 
@@ -49,8 +51,8 @@ export function registerAuth(server: FastifyInstance, db: Sql): void {
   server.decorateRequest('principal', null)
 
   server.addHook('onRoute', (route) => {
-    if (!isApiPath(route.url) || route.config?.public || route.config?.scope) return
-    throw new Error(`route ${route.method} ${route.url} must declare config.scope or config.public`)
+    if (!isApiPath(route.url) || route.config?.public || route.config?.scope || route.config?.anyScope) return
+    throw new Error(`route ${route.method} ${route.url} must declare config.scope, config.anyScope or config.public`)
   })
 
   // onRequest, so that a request without a valid token is refused before its body is even parsed.

@@ -15,6 +15,7 @@ import { registerBodyParsers } from './body.ts'
 import { LUNAS_PREFIX, MOOTA_PREFIX, registerErrorHandling } from './errors.ts'
 import { registerMetrics } from './metrics.ts'
 import { accountRoutes } from './routes/accounts.ts'
+import { mootaAuthRoutes } from './routes/moota-auth.ts'
 import { healthRoutes } from './routes/health.ts'
 import { mootaMutationRoutes } from './routes/moota-mutations.ts'
 import { mutationRoutes } from './routes/mutations.ts'
@@ -54,6 +55,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   registerAuth(server, app.db)
 
   await server.register(healthRoutes, { app })
+  await server.register(mootaAuthRoutes, { app, prefix: MOOTA_PREFIX })
   await server.register(mootaMutationRoutes, { app, prefix: MOOTA_PREFIX })
   await server.register(mutationRoutes, { app, prefix: LUNAS_PREFIX })
   await server.register(accountRoutes, { app, prefix: LUNAS_PREFIX })

@@ -76,3 +76,8 @@ export function formatWib(at: Date): string {
 export function startOfWibDay(day: string): Date {
   return parseWhen(day)
 }
+
+/** Laravel's JSON timestamp form, `2021-09-24T03:46:57.000000Z` (microseconds, UTC), which Moota uses for some fields. */
+export function formatLaravel(at: Date): string {
+  return at.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z')
+}

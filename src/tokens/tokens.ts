@@ -42,7 +42,7 @@ export interface CreateTokenParams {
 export async function createToken(
   db: Sql,
   params: CreateTokenParams,
-): Promise<{ token: string; publicId: string; workspace: Workspace; scopes: Scope[] }> {
+): Promise<IssuedToken> {
   const user = await findUserByEmail(db, params.email)
   if (!user) throw AppError.notFound(`user ${params.email} not found`)
   const memberOf = await userWorkspaces(db, user.id)
@@ -59,15 +59,37 @@ export async function createToken(
       'workspace',
     )
   }
-  const scopes = parseScopes(params.scopes)
+  return issueToken(db, { userId: user.id, workspace, scopes: parseScopes(params.scopes), name: params.name })
+}
+
+export interface IssuedToken {
+  token: string
+  publicId: string
+  workspace: Workspace
+  scopes: Scope[]
+}
+
+/** Stores a new token's hash for a user already known to belong to `workspace`; the token itself is returned once. */
+export async function issueToken(
+  db: Sql,
+  p: { userId: string; workspace: Workspace; scopes: Scope[]; name?: string },
+): Promise<IssuedToken> {
   const token = newToken()
   const publicId = newPublicId()
   await db.query(
     `insert into api_tokens (public_id, workspace_id, user_id, name, token_hash, hint, scopes)
      values ($1, $2, $3, $4, $5, $6, $7)`,
-    [publicId, workspace.id, user.id, params.name ?? '', hashToken(token), token.slice(-4), scopes],
+    [publicId, p.workspace.id, p.userId, p.name ?? '', hashToken(token), token.slice(-4), p.scopes],
   )
-  return { token, publicId, workspace, scopes }
+  return { token, publicId, workspace: p.workspace, scopes: p.scopes }
+}
+
+/** Revokes one token of the workspace (logout revokes the token it was called with). */
+export async function revokeToken(db: Sql, ws: Workspace, tokenId: string): Promise<void> {
+  await db.query('update api_tokens set revoked_at = now() where workspace_id = $1 and id = $2 and revoked_at is null', [
+    ws.id,
+    tokenId,
+  ])
 }
 
 export interface TokenPrincipal {

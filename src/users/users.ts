@@ -75,12 +75,21 @@ export async function createUser(
   })
 }
 
-/** Workspaces the user belongs to, oldest first. */
+/** Workspaces the user belongs to, in the order they joined. */
 export async function userWorkspaces(db: Sql, userId: string): Promise<Workspace[]> {
   const rows = await db.query<{ id: string; public_id: string; name: string }>(
     `select w.id, w.public_id, w.name from memberships m join workspaces w on w.id = m.workspace_id
-     where m.user_id = $1 order by w.id`,
+     where m.user_id = $1 order by m.created_at, w.id`,
     [userId],
   )
   return rows.map((r) => ({ id: r.id, publicId: r.public_id, name: r.name }))
+}
+
+export async function getUser(db: Sql, id: string): Promise<User & { createdAt: Date; updatedAt: Date }> {
+  const [row] = await db.query<UserRow & { created_at: Date; updated_at: Date }>(
+    'select id, public_id, email, name, created_at, updated_at from users where id = $1',
+    [id],
+  )
+  if (!row) throw AppError.notFound('user not found')
+  return { ...toUser(row), createdAt: row.created_at, updatedAt: row.updated_at }
 }
