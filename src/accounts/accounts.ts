@@ -79,6 +79,34 @@ export interface AddAccountParams {
   settings?: Record<string, unknown>
 }
 
+function checkNumber(input: string): string {
+  const number = input.trim()
+  if (!/^[\w.-]{1,40}$/.test(number))
+    throw AppError.validation('account number must be 1–40 letters, digits, dots or dashes', 'account_number')
+  return number
+}
+
+function checkHolder(input: string): string {
+  if (!input.trim()) throw AppError.validation('holder name must not be empty', 'holder_name')
+  return input.trim()
+}
+
+function checkRefresh(minutes: number): number {
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440)
+    throw AppError.validation('refresh interval must be 1–1440 minutes', 'interval_refresh')
+  return minutes
+}
+
+async function checkUnique(db: Sql, ws: Workspace, bankType: string, number: string, exceptId?: string): Promise<void> {
+  const existing = await db.query(
+    `select 1 from accounts where workspace_id = $1 and bank_type = $2 and account_number = $3 and deleted_at is null
+       and ($4::bigint is null or id <> $4)`,
+    [ws.id, bankType, number, exceptId ?? null],
+  )
+  if (existing.length)
+    throw new AppError('conflict', `account ${bankType} ${number} already exists in this workspace`)
+}
+
 export async function addAccount(db: Sql, ws: Workspace, p: AddAccountParams): Promise<Account> {
   const type = findBankType(p.bankType)
   if (!type)
@@ -86,19 +114,10 @@ export async function addAccount(db: Sql, ws: Workspace, p: AddAccountParams): P
       `unknown bank_type "${p.bankType}" (known: ${BANK_TYPES.map((b) => b.id).join(', ')})`,
       'bank_type',
     )
-  const number = p.accountNumber.trim()
-  if (!/^[\w.-]{1,40}$/.test(number))
-    throw AppError.validation('account number must be 1–40 letters, digits, dots or dashes', 'account_number')
-  if (!p.holderName.trim()) throw AppError.validation('holder name must not be empty', 'holder_name')
-  const refresh = p.refreshMinutes ?? 15
-  if (!Number.isInteger(refresh) || refresh < 1 || refresh > 1440)
-    throw AppError.validation('refresh interval must be 1–1440 minutes', 'interval_refresh')
-  const existing = await db.query(
-    'select 1 from accounts where workspace_id = $1 and bank_type = $2 and account_number = $3 and deleted_at is null',
-    [ws.id, type.id, number],
-  )
-  if (existing.length)
-    throw new AppError('conflict', `account ${type.id} ${number} already exists in this workspace`)
+  const number = checkNumber(p.accountNumber)
+  const holder = checkHolder(p.holderName)
+  const refresh = checkRefresh(p.refreshMinutes ?? 15)
+  await checkUnique(db, ws, type.id, number)
   const [row] = await db.query<AccountRow>(
     `insert into accounts as a (public_id, workspace_id, kind, bank_type, account_number, holder_name, label,
        refresh_minutes, active, sandbox, settings, next_sync_at)
@@ -110,7 +129,7 @@ export async function addAccount(db: Sql, ws: Workspace, p: AddAccountParams): P
       type.kind,
       type.id,
       number,
-      p.holderName.trim(),
+      holder,
       p.label ?? type.label,
       refresh,
       p.active ?? true,
@@ -197,4 +216,47 @@ export async function updateAccountSettings(
   )
   if (!row) throw AppError.notFound(`account ${publicId} not found`)
   return toAccount(row)
+}
+
+export interface UpdateAccountParams {
+  accountNumber?: string
+  holderName?: string
+  label?: string
+  refreshMinutes?: number
+  active?: boolean
+}
+
+/** Changes an account's editable fields; what is left out stays as it is. */
+export async function updateAccount(db: Sql, ws: Workspace, publicId: string, p: UpdateAccountParams): Promise<Account> {
+  const current = await getAccount(db, ws, publicId)
+  const number = p.accountNumber === undefined ? current.accountNumber : checkNumber(p.accountNumber)
+  if (number !== current.accountNumber) await checkUnique(db, ws, current.bankType, number, current.id)
+  const [row] = await db.query<AccountRow>(
+    `update accounts a set account_number = $3, holder_name = $4, label = $5, refresh_minutes = $6, active = $7,
+       updated_at = now()
+     where a.workspace_id = $1 and a.id = $2 and a.deleted_at is null returning ${ACCOUNT_COLUMNS}`,
+    [
+      ws.id,
+      current.id,
+      number,
+      p.holderName === undefined ? current.holderName : checkHolder(p.holderName),
+      p.label ?? current.label,
+      p.refreshMinutes === undefined ? current.refreshMinutes : checkRefresh(p.refreshMinutes),
+      p.active ?? current.active,
+    ],
+  )
+  return toAccount(row!)
+}
+
+/**
+ * Removes an account from use. Its row and mutations stay (deleted_at set), so history, reports and webhook logs that
+ * point at them keep working; the account number can be added again.
+ */
+export async function deleteAccount(db: Sql, ws: Workspace, publicId: string): Promise<void> {
+  const rows = await db.query(
+    `update accounts set deleted_at = now(), active = false, updated_at = now()
+     where workspace_id = $1 and public_id = $2 and deleted_at is null returning id`,
+    [ws.id, publicId],
+  )
+  if (!rows.length) throw AppError.notFound(`account ${publicId} not found`)
 }

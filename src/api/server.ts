@@ -16,8 +16,10 @@ import { LUNAS_PREFIX, MOOTA_PREFIX, registerErrorHandling } from './errors.ts'
 import { registerMetrics } from './metrics.ts'
 import { accountRoutes } from './routes/accounts.ts'
 import { mootaAuthRoutes } from './routes/moota-auth.ts'
+import { mootaBankRoutes } from './routes/moota-banks.ts'
 import { healthRoutes } from './routes/health.ts'
 import { mootaMutationRoutes } from './routes/moota-mutations.ts'
+import { mootaTaggingRoutes } from './routes/moota-tagging.ts'
 import { mutationRoutes } from './routes/mutations.ts'
 import { zodValidatorCompiler } from './validation.ts'
 
@@ -35,6 +37,13 @@ function requestSummary(request: FastifyRequest) {
   }
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Registered routes as `METHOD /path` (HEAD left out). */
+    routeList(): string[]
+  }
+}
+
 export async function buildServer(app: App): Promise<FastifyInstance> {
   // Typed as Fastify's base logger so the instance is the plain FastifyInstance every routes plugin expects.
   const logger: FastifyBaseLogger = app.log.child({}, { serializers: { req: requestSummary } })
@@ -48,6 +57,13 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
     }),
   })
 
+  // Every route as "METHOD /path": the tenant-isolation test checks each one has a hand-written expectation.
+  const routes: string[] = []
+  server.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${route.url}`)
+  })
+  server.decorate('routeList', () => [...routes])
+
   server.setValidatorCompiler(zodValidatorCompiler)
   registerBodyParsers(server)
   registerErrorHandling(server)
@@ -56,7 +72,9 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
 
   await server.register(healthRoutes, { app })
   await server.register(mootaAuthRoutes, { app, prefix: MOOTA_PREFIX })
+  await server.register(mootaBankRoutes, { app, prefix: MOOTA_PREFIX })
   await server.register(mootaMutationRoutes, { app, prefix: MOOTA_PREFIX })
+  await server.register(mootaTaggingRoutes, { app, prefix: MOOTA_PREFIX })
   await server.register(mutationRoutes, { app, prefix: LUNAS_PREFIX })
   await server.register(accountRoutes, { app, prefix: LUNAS_PREFIX })
   return server

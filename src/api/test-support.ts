@@ -2,7 +2,7 @@
  * For the API tests only: a server on a fresh test database (test/db.ts), listening on a random port of 127.0.0.1,
  * with its log captured in memory, plus builders for the users, tokens and accounts the tests need.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
@@ -155,4 +155,18 @@ export async function insertMutations(
     ids.push(publicId)
   }
   return ids
+}
+
+/** A response body captured from Moota (test/fixtures/moota-api, from Moota's PHP SDK), e.g. `Auth/MockAuthResponse.json`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixtures are arbitrary JSON, read loosely in tests
+export function mootaFixture(path: string): Record<string, any> {
+  return JSON.parse(readFileSync(new URL(`../../test/fixtures/moota-api/${path}`, import.meta.url), 'utf8'))
+}
+
+/** The JSON type of a value, objects key by key (recursively): conformance compares these, not just key names. */
+export function jsonShape(value: unknown): unknown {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'array'
+  if (typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonShape(v)]))
+  return typeof value
 }

@@ -1,17 +1,13 @@
-import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTenant, startTestServer, type Tenant, type TestServer, tokenWithScopes } from '../test-support.ts'
-
-const fixture = (path: string) =>
-  JSON.parse(readFileSync(new URL(`../../../test/fixtures/moota-api/${path}`, import.meta.url), 'utf8'))
-
-/** The JSON type of every key, recursively for objects: what conformance compares, not just key names. */
-function shape(value: unknown): unknown {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'array'
-  if (typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shape(v)]))
-  return typeof value
-}
+import {
+  createTenant,
+  jsonShape,
+  mootaFixture,
+  startTestServer,
+  type Tenant,
+  type TestServer,
+  tokenWithScopes,
+} from '../test-support.ts'
 
 let t: TestServer
 let a: Tenant
@@ -28,7 +24,7 @@ describe('Moota auth and user', () => {
     })
     expect(res.status).toBe(200)
     const body = (await res.json()) as { access_token: string }
-    expect(Object.keys(body)).toEqual(Object.keys(fixture('Auth/MockAuthResponse.json')))
+    expect(Object.keys(body)).toEqual(Object.keys(mootaFixture('Auth/MockAuthResponse.json')))
     expect(body.access_token).toMatch(/^lns_pat_/)
     expect((await t.request('GET', '/api/v2/user', { token: body.access_token })).status).toBe(200)
 
@@ -55,8 +51,8 @@ describe('Moota auth and user', () => {
   it('answers GET /user with the workspace as Moota’s user, in the fixture’s JSON types', async () => {
     const res = await t.request('GET', '/api/v2/user', { token: a.token })
     const user = (await res.json()) as Record<string, unknown>
-    const expected = shape({ ...fixture('User/MockUserProfileResponse.json'), meta: [] })
-    expect(shape(user)).toEqual(expected)
+    const expected = jsonShape({ ...mootaFixture('User/MockUserProfileResponse.json'), meta: [] })
+    expect(jsonShape(user)).toEqual(expected)
     expect(user).toMatchObject({ user_id: a.workspace.publicId, token: a.workspace.publicId, email: a.email })
     expect(user.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/)
     const bankOnly = await tokenWithScopes(t.app.db, a, ['bank_read'])

@@ -1,0 +1,195 @@
+/**
+ * Tenant isolation over the whole route table. For every registered route, a token of workspace A tries to read,
+ * change or learn about workspace B's objects; the expected outcome per route is written out here by hand. A route
+ * without a row fails the test, so routes added later cannot slip through unexamined.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Account } from '../src/accounts/accounts.ts'
+import {
+  addTestAccount,
+  createTenant,
+  startTestServer,
+  type Tenant,
+  type TestServer,
+  tokenWithScopes,
+} from '../src/api/test-support.ts'
+import { ingest } from '../src/ledger/ingest.ts'
+import { newPublicId } from '../src/shared/ids.ts'
+import { attachTags } from '../src/tags/tags.ts'
+
+let t: TestServer
+let a: Tenant
+let b: Tenant
+let bBank: Account
+let bSandbox: Account
+let bMutation: string
+let bTag: string
+const B_TAG = 'rahasia-b'
+
+beforeAll(async () => {
+  t = await startTestServer()
+  a = await createTenant(t.app.db)
+  b = await createTenant(t.app.db)
+  bBank = await addTestAccount(t.app.db, b.workspace, 'bca')
+  bSandbox = await addTestAccount(t.app.db, b.workspace, 'sandbox')
+  const r = await ingest(t.app.db, b.workspace, {
+    accountId: bBank.publicId,
+    source: 'csv',
+    rows: [{ date: '2026-11-20', type: 'CR', amount: '150123', description: 'PEMBAYARAN B' }],
+  })
+  bMutation = r.inserted[0]!.publicId
+  await attachTags(t.app.db, b.workspace, bMutation, [B_TAG])
+  const [tag] = await t.app.db.query<{ public_id: string }>('select public_id from tags where workspace_id = $1', [
+    b.workspace.id,
+  ])
+  bTag = tag!.public_id
+})
+afterAll(() => t?.close())
+
+type Probe = () => Promise<void>
+
+const call = (method: string, path: string, json?: unknown, token = a.token) =>
+  t.request(method, path, { token, ...(json === undefined ? {} : { json }) })
+
+/**
+ * A's request naming one of B's objects (`id`): 404, answered exactly as for an id that never existed (so nothing
+ * is learned), and nothing else of B's in the body.
+ */
+const notFound =
+  (method: string, id: () => string, path: (id: string) => string, json?: (id: string) => unknown): Probe =>
+  async () => {
+    const theirs = id()
+    const never = newPublicId()
+    const resB = await call(method, path(theirs), json?.(theirs))
+    const resX = await call(method, path(never), json?.(never))
+    expect(resB.status, `${method} ${path(theirs)}`).toBe(404)
+    expect(resX.status).toBe(404)
+    const bodyB = (await resB.text()).replaceAll(theirs, '<id>')
+    expect(bodyB).toBe((await resX.text()).replaceAll(never, '<id>'))
+    expectNoTraceOfB(bodyB)
+  }
+
+/** A's own view: success, and nothing of B's in it. */
+const ownOnly =
+  (method: string, path: string, json?: unknown): Probe =>
+  async () => {
+    const res = await call(method, path, json)
+    expect(res.status, `${method} ${path}`).toBeLessThan(300)
+    expectNoTraceOfB(await res.text())
+  }
+
+function expectNoTraceOfB(body: string): void {
+  for (const secret of [b.workspace.publicId, bBank.publicId, bSandbox.publicId, bMutation, bTag, 'PEMBAYARAN B', b.email])
+    expect(body).not.toContain(secret)
+}
+
+const PROBES: Record<string, Probe> = {
+  'GET /health': ownOnly('GET', '/health'),
+  'GET /metrics': ownOnly('GET', '/metrics'),
+  'POST /api/v2/auth/login': async () => {
+    // A wrong password for B's e-mail answers exactly like an unknown e-mail: nothing learned about B.
+    const known = await call('POST', '/api/v2/auth/login', { email: b.email, password: 'tebakan-salah' }, '')
+    const unknown = await call('POST', '/api/v2/auth/login', { email: 'tidak-ada@contoh.id', password: 'tebakan-salah' }, '')
+    expect(known.status).toBe(422)
+    expect(await known.text()).toBe(await unknown.text())
+  },
+  'POST /api/v2/auth/logout': async () => {
+    const own = await tokenWithScopes(t.app.db, a, ['api'])
+    expect((await call('POST', '/api/v2/auth/logout', [], own)).status).toBe(200)
+    // B's token is untouched (checked again at the end).
+    expect((await call('GET', '/api/v2/user', undefined, b.token)).status).toBe(200)
+  },
+  'POST /api/v2/auth/register': async () => {
+    expect((await call('POST', '/api/v2/auth/register', { email: b.email, password: 'x' }, '')).status).toBe(403)
+  },
+  'GET /api/v2/user': async () => {
+    const res = await call('GET', '/api/v2/user')
+    const text = await res.text()
+    expect(JSON.parse(text).user_id).toBe(a.workspace.publicId)
+    expectNoTraceOfB(text)
+  },
+  'GET /api/v2/bank': ownOnly('GET', '/api/v2/bank?sandbox=1'),
+  'GET /api/v2/accounts': ownOnly('GET', '/api/v2/accounts?sandbox=1'),
+  'GET /api/v2/bank/available': ownOnly('GET', '/api/v2/bank/available'),
+  // The same bank and number as B's account is A's own business: no "already exists" that would reveal B.
+  'POST /api/v2/bank/store': async () => {
+    const res = await call('POST', '/api/v2/bank/store', {
+      bank_type: 'bca',
+      account_number: bBank.accountNumber,
+      name_holder: 'A',
+    })
+    expect(res.status).toBe(200)
+    expectNoTraceOfB(await res.text())
+  },
+  'POST /api/v2/bank/update/:bank_id': notFound('POST', () => bBank.publicId, (id) => `/api/v2/bank/update/${id}`, () => ({ name_holder: 'A' })),
+  'PUT /api/v2/bank/update/:bank_id': notFound('PUT', () => bBank.publicId, (id) => `/api/v2/bank/update/${id}`, () => ({ name_holder: 'A' })),
+  'POST /api/v2/bank/:bank_id/refresh': notFound('POST', () => bBank.publicId, (id) => `/api/v2/bank/${id}/refresh`),
+  'POST /api/v2/bank/:bank_id/destroy': notFound('POST', () => bBank.publicId, (id) => `/api/v2/bank/${id}/destroy`),
+  'POST /api/v2/mutation/store/:bank_id': notFound('POST', () => bSandbox.publicId, (id) => `/api/v2/mutation/store/${id}`, () => ({
+    amount: '1000',
+    type: 'CR',
+  })),
+  'GET /api/v2/mutation': async () => {
+    await notFound('GET', () => bBank.publicId, (id) => `/api/v2/mutation?bank=${id}`)()
+    await notFound('GET', () => bSandbox.publicId, (id) => `/api/v2/mutation?bank_id=${id}`)()
+    await ownOnly('GET', `/api/v2/mutation?tag=${B_TAG}`)()
+    await ownOnly('GET', '/api/v2/mutation')()
+  },
+  'GET /api/v2/mutation/summary': async () => {
+    await notFound('GET', () => bBank.publicId, (id) => `/api/v2/mutation/summary?bank=${id}`)()
+    await ownOnly('GET', '/api/v2/mutation/summary')()
+  },
+  'POST /api/v2/mutation/:mutation_id/note': notFound('POST', () => bMutation, (id) => `/api/v2/mutation/${id}/note`, () => ({ note: 'A' })),
+  'POST /api/v2/mutation/destroy': notFound('POST', () => bMutation, () => '/api/v2/mutation/destroy', (id) => ({ mutations: [id] })),
+  'GET /api/v2/tagging': async () => {
+    await ownOnly('GET', '/api/v2/tagging')()
+    await ownOnly('GET', `/api/v2/tagging?tag=${B_TAG}`)()
+  },
+  // B's tag name is free in A: a duplicate-name error would reveal it.
+  'POST /api/v2/tagging': ownOnly('POST', '/api/v2/tagging', { name: B_TAG }),
+  'PUT /api/v2/tagging/:tag_id': notFound('PUT', () => bTag, (id) => `/api/v2/tagging/${id}`, () => ({ name: 'A' })),
+  'POST /api/v2/tagging/:tag_id': notFound('POST', () => bTag, (id) => `/api/v2/tagging/${id}`, () => ({ name: 'A' })),
+  'DELETE /api/v2/tagging/:tag_id': notFound('DELETE', () => bTag, (id) => `/api/v2/tagging/${id}`),
+  'POST /api/v2/tagging/mutation/:mutation_id': notFound('POST', () => bMutation, (id) => `/api/v2/tagging/mutation/${id}`, () => ({ name: ['A'] })),
+  'PUT /api/v2/tagging/mutation/:mutation_id': notFound('PUT', () => bMutation, (id) => `/api/v2/tagging/mutation/${id}`, () => ({ name: ['A'] })),
+  'DELETE /api/v2/tagging/mutation/:mutation_id': notFound('DELETE', () => bMutation, (id) => `/api/v2/tagging/mutation/${id}`, () => ({
+    name: [B_TAG],
+  })),
+  'GET /v1/mutations': async () => {
+    await notFound('GET', () => bBank.publicId, (id) => `/v1/mutations?account=${id}`)()
+    await ownOnly('GET', '/v1/mutations?include_sandbox=true')()
+  },
+  'GET /v1/accounts': ownOnly('GET', '/v1/accounts'),
+  'POST /v1/accounts/:id/refresh': notFound('POST', () => bBank.publicId, (id) => `/v1/accounts/${id}/refresh`),
+}
+
+describe('tenant isolation over every route', () => {
+  it('has a hand-written expectation for every registered route', () => {
+    const missing = t.server.routeList().filter((r) => !(r in PROBES))
+    expect(missing, 'routes with no row in PROBES').toEqual([])
+  })
+
+  it.each(Object.keys(PROBES))('%s: workspace A cannot read, change or detect workspace B’s objects', async (route) => {
+    expect(t.server.routeList()).toContain(route)
+    await PROBES[route]!()
+  })
+
+  it('left every one of B’s objects as it was', async () => {
+    const [acc] = await t.app.db.query('select holder_name, deleted_at, next_sync_at from accounts where id = $1', [bBank.id])
+    expect(acc).toMatchObject({ holder_name: bBank.holderName, deleted_at: null })
+    const [m] = await t.app.db.query<{ note: string; deleted_at: Date | null }>(
+      'select note, deleted_at from mutations where public_id = $1',
+      [bMutation],
+    )
+    expect(m).toEqual({ note: '', deleted_at: null })
+    const tags = await t.app.db.query(
+      `select t.name from mutation_tags mt join tags t on t.id = mt.tag_id join mutations m on m.id = mt.mutation_id
+       where m.public_id = $1`,
+      [bMutation],
+    )
+    expect(tags).toEqual([{ name: B_TAG }])
+    const sim = await t.app.db.query('select count(*)::int as n from mutations where account_id = $1', [bSandbox.id])
+    expect(sim).toEqual([{ n: 0 }])
+    expect((await call('GET', '/api/v2/user', undefined, b.token)).status).toBe(200)
+  })
+})
