@@ -6,8 +6,10 @@
  */
 import type { FastifyPluginAsync } from 'fastify'
 import { z } from 'zod'
+import { getAccount } from '../../accounts/accounts.ts'
 import type { App } from '../../app.ts'
 import { simulateTransaction } from '../../connectors/sandbox/simulate.ts'
+import { recordManualEntry } from '../../ledger/manual.ts'
 import { deleteMutations } from '../../ledger/mutations.ts'
 import {
   findMootaAccount,
@@ -125,17 +127,17 @@ export const mootaMutationRoutes: FastifyPluginAsync<{ app: App }> = async (inst
     '/mutation/store/:bank_id',
     { schema: { params: StoreParams, body: StoreBody }, config: { scope: 'mutation' } },
     async (request) => {
-      // simulateTransaction finds the account in the token's workspace (404 otherwise) and refuses non-sandbox ones.
+      // Sandbox accounts simulate a transaction, cash accounts record a manual entry; no other account takes one.
+      const ws = principalOf(request).workspace
+      const account = await getAccount(app.db, ws, request.params.bank_id) // 404 outside the token's workspace
       const { amount, type, date, note, description } = request.body
-      const result = await simulateTransaction(app.db, principalOf(request).workspace, {
-        accountId: request.params.bank_id,
-        amount: formatDecimal(amount),
-        type,
-        description,
-        note,
-        date,
-      })
-      return presentStoredMutation(result)
+      const entry = { accountId: account.publicId, amount: formatDecimal(amount), type, description, note, date }
+      if (account.sandbox) return presentStoredMutation(await simulateTransaction(app.db, ws, entry))
+      if (account.kind === 'cash') return presentStoredMutation(await recordManualEntry(app.db, ws, entry))
+      throw AppError.validation(
+        'only cash accounts (manual entries) and sandbox accounts (simulated transactions) accept mutation/store; this account is fed by its source',
+        'bank_id',
+      )
     },
   )
 

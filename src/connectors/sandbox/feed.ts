@@ -29,7 +29,7 @@ import {
   rebasePlan,
   toSourceRow,
 } from './generate.ts'
-import { latestBalance } from './queries.ts'
+import { latestBalance } from '../../ledger/queries.ts'
 
 export const FEED_FAILURES = ['none', 'timeout', 'login', 'malformed'] as const
 export type FeedFailure = (typeof FEED_FAILURES)[number]

@@ -4,13 +4,11 @@
  */
 import { getAccount } from '../../accounts/accounts.ts'
 import type { Db } from '../../db/db.ts'
-import { ingest } from '../../ledger/ingest.ts'
+import { recordSingleEntry, type SingleEntryResult } from '../../ledger/single.ts'
 import { AppError } from '../../shared/errors.ts'
-import { randomBase62 } from '../../shared/ids.ts'
 import { formatDecimal, parseRupiah } from '../../shared/money.ts'
 import { parseWhen } from '../../shared/time.ts'
 import type { Workspace } from '../../workspaces/workspaces.ts'
-import { latestBalance } from './queries.ts'
 
 export const SIMULATOR_SOURCE = 'sandbox'
 
@@ -26,33 +24,12 @@ export interface SimulateParams {
   date?: string
 }
 
-export interface SimulateResult {
-  mutationId: string
-  /** Rows in the batch (always 1). */
-  total: number
-  /** Rows stored (always 1: every call is a new transaction). */
-  new: number
-}
+export type SimulateResult = SingleEntryResult
 
 const defaultDescription = (type: 'CR' | 'DB', amount: bigint): string =>
   type === 'CR'
     ? `SIMULASI TRANSFER MASUK ${formatDecimal(amount)} PELANGGAN SANDBOX`
     : `SIMULASI TRANSFER KELUAR ${formatDecimal(amount)} PEMBAYARAN SANDBOX`
-
-// Calls for one account run one after another in this process, so two simulations sent at once both continue
-// the balance instead of reading the same previous one (which the ledger would rightly report as a gap).
-const queues = new Map<string, Promise<unknown>>()
-
-function serialised<T>(key: string, fn: () => Promise<T>): Promise<T> {
-  const previous = queues.get(key) ?? Promise.resolve()
-  const next = previous.then(fn, fn)
-  const settled = next.catch(() => undefined)
-  queues.set(key, settled)
-  void settled.then(() => {
-    if (queues.get(key) === settled) queues.delete(key)
-  })
-  return next
-}
 
 /** Records one simulated transaction on a sandbox account. */
 export async function simulateTransaction(db: Db, ws: Workspace, p: SimulateParams): Promise<SimulateResult> {
@@ -70,30 +47,14 @@ export async function simulateTransaction(db: Db, ws: Workspace, p: SimulatePara
     throw AppError.validation('description must be text', 'description')
   const description = p.description?.trim() || defaultDescription(p.type, amount)
 
-  return serialised(account.id, async () => {
-    // The balance just before this transaction: back-dated simulations continue from the balance at their date.
-    const previous = await latestBalance(db, ws, account.id, at)
-    const balance = p.type === 'CR' ? previous + amount : previous - amount
-    const result = await ingest(db, ws, {
-      accountId: account.publicId,
-      source: SIMULATOR_SOURCE,
-      rows: [
-        {
-          date: at,
-          amount: formatDecimal(amount),
-          type: p.type,
-          description,
-          balance: formatDecimal(balance),
-          reference: `sim_${randomBase62(16)}`,
-          ...(p.note === undefined ? {} : { note: p.note }),
-          raw: { amount: p.amount, type: p.type, description: p.description, note: p.note, date: p.date },
-        },
-      ],
-    })
-    const stored = result.inserted[0]
-    // A fresh random reference cannot already exist; if it somehow did, saying so beats returning nothing.
-    if (!stored)
-      throw new AppError('conflict', 'the simulated transaction was not stored (reference collision)')
-    return { mutationId: stored.publicId, total: result.seen, new: result.inserted.length }
+  return recordSingleEntry(db, ws, account, {
+    source: SIMULATOR_SOURCE,
+    referencePrefix: 'sim_',
+    at,
+    amount,
+    type: p.type,
+    description,
+    note: p.note,
+    raw: { amount: p.amount, type: p.type, description: p.description, note: p.note, date: p.date },
   })
 }

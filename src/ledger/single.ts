@@ -1,0 +1,75 @@
+/**
+ * One hand-made entry (a simulated transfer, a manual cash entry) that continues the account's running balance:
+ * the balance at the entry's date ± its amount. Entries for one account run one after another in this process, so two
+ * sent at once both continue the balance instead of reading the same previous one (which the ledger would report as a
+ * gap). Each gets a fresh reference, so every call is a new mutation.
+ */
+import type { Account } from '../accounts/accounts.ts'
+import type { Db } from '../db/db.ts'
+import { AppError } from '../shared/errors.ts'
+import { randomBase62 } from '../shared/ids.ts'
+import { formatDecimal, type Sen } from '../shared/money.ts'
+import type { Workspace } from '../workspaces/workspaces.ts'
+import { ingest } from './ingest.ts'
+import { latestBalance } from './queries.ts'
+
+export interface SingleEntry {
+  source: string
+  /** Prefix of the fresh reference, e.g. `sim_` or `man_`. */
+  referencePrefix: string
+  at: Date
+  amount: Sen
+  type: 'CR' | 'DB'
+  description: string
+  note?: string
+  raw: unknown
+}
+
+export interface SingleEntryResult {
+  mutationId: string
+  /** Rows in the batch (always 1). */
+  total: number
+  /** Rows stored (always 1: every call is a new transaction). */
+  new: number
+}
+
+const queues = new Map<string, Promise<unknown>>()
+
+function serialised<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const previous = queues.get(key) ?? Promise.resolve()
+  const next = previous.then(fn, fn)
+  const settled = next.catch(() => undefined)
+  queues.set(key, settled)
+  void settled.then(() => {
+    if (queues.get(key) === settled) queues.delete(key)
+  })
+  return next
+}
+
+export function recordSingleEntry(db: Db, ws: Workspace, account: Account, e: SingleEntry): Promise<SingleEntryResult> {
+  return serialised(account.id, async () => {
+    // Back-dated entries continue from the balance at their date; the ledger re-checks the rows after them.
+    const previous = await latestBalance(db, ws, account.id, e.at)
+    const balance = e.type === 'CR' ? previous + e.amount : previous - e.amount
+    const result = await ingest(db, ws, {
+      accountId: account.publicId,
+      source: e.source,
+      rows: [
+        {
+          date: e.at,
+          amount: formatDecimal(e.amount),
+          type: e.type,
+          description: e.description,
+          balance: formatDecimal(balance),
+          reference: `${e.referencePrefix}${randomBase62(16)}`,
+          ...(e.note === undefined ? {} : { note: e.note }),
+          raw: e.raw,
+        },
+      ],
+    })
+    const stored = result.inserted[0]
+    // A fresh random reference cannot already exist; if it somehow did, saying so beats returning nothing.
+    if (!stored) throw new AppError('conflict', 'the entry was not stored (reference collision)')
+    return { mutationId: stored.publicId, total: result.seen, new: result.inserted.length }
+  })
+}
