@@ -22,6 +22,8 @@ let a: Tenant
 let b: Tenant
 let bBank: Account
 let bSandbox: Account
+let bCash: Account
+let bToken: string
 let bMutation: string
 let bTag: string
 const B_TAG = 'rahasia-b'
@@ -32,6 +34,7 @@ beforeAll(async () => {
   b = await createTenant(t.app.db)
   bBank = await addTestAccount(t.app.db, b.workspace, 'bca')
   bSandbox = await addTestAccount(t.app.db, b.workspace, 'sandbox')
+  bCash = await addTestAccount(t.app.db, b.workspace, 'cash')
   const r = await ingest(t.app.db, b.workspace, {
     accountId: bBank.publicId,
     source: 'csv',
@@ -43,6 +46,11 @@ beforeAll(async () => {
     b.workspace.id,
   ])
   bTag = tag!.public_id
+  const [tok] = await t.app.db.query<{ public_id: string }>(
+    'select public_id from api_tokens where workspace_id = $1 order by id limit 1',
+    [b.workspace.id],
+  )
+  bToken = tok!.public_id
 })
 afterAll(() => t?.close())
 
@@ -69,6 +77,15 @@ const notFound =
     expectNoTraceOfB(bodyB)
   }
 
+/** A route refused to everyone alike (a self-hosted stub): the status, and nothing of B's in the body. */
+const refused =
+  (method: string, path: string, status: number, json?: unknown): Probe =>
+  async () => {
+    const res = await call(method, path, json)
+    expect(res.status, `${method} ${path}`).toBe(status)
+    expectNoTraceOfB(await res.text())
+  }
+
 /** A's own view: success, and nothing of B's in it. */
 const ownOnly =
   (method: string, path: string, json?: unknown): Probe =>
@@ -79,7 +96,8 @@ const ownOnly =
   }
 
 function expectNoTraceOfB(body: string): void {
-  for (const secret of [b.workspace.publicId, bBank.publicId, bSandbox.publicId, bMutation, bTag, 'PEMBAYARAN B', b.email])
+  const ofB = [b.workspace.publicId, bBank.publicId, bSandbox.publicId, bCash.publicId, bMutation, bTag, bToken]
+  for (const secret of [...ofB, 'PEMBAYARAN B', b.email])
     expect(body).not.toContain(secret)
 }
 
@@ -125,10 +143,6 @@ const PROBES: Record<string, Probe> = {
   'PUT /api/v2/bank/update/:bank_id': notFound('PUT', () => bBank.publicId, (id) => `/api/v2/bank/update/${id}`, () => ({ name_holder: 'A' })),
   'POST /api/v2/bank/:bank_id/refresh': notFound('POST', () => bBank.publicId, (id) => `/api/v2/bank/${id}/refresh`),
   'POST /api/v2/bank/:bank_id/destroy': notFound('POST', () => bBank.publicId, (id) => `/api/v2/bank/${id}/destroy`),
-  'POST /api/v2/mutation/store/:bank_id': notFound('POST', () => bSandbox.publicId, (id) => `/api/v2/mutation/store/${id}`, () => ({
-    amount: '1000',
-    type: 'CR',
-  })),
   'GET /api/v2/mutation': async () => {
     await notFound('GET', () => bBank.publicId, (id) => `/api/v2/mutation?bank=${id}`)()
     await notFound('GET', () => bSandbox.publicId, (id) => `/api/v2/mutation?bank_id=${id}`)()
@@ -155,11 +169,44 @@ const PROBES: Record<string, Probe> = {
   'DELETE /api/v2/tagging/mutation/:mutation_id': notFound('DELETE', () => bMutation, (id) => `/api/v2/tagging/mutation/${id}`, () => ({
     name: [B_TAG],
   })),
+  // P2 billing (moota-billing.ts): self-hosted reads carry nothing of anyone; top-up and voucher are refused (422).
+  'GET /api/v2/payment': ownOnly('GET', '/api/v2/payment'),
+  'GET /api/v2/topup/denom': ownOnly('GET', '/api/v2/topup/denom'),
+  'GET /api/v2/topup': ownOnly('GET', '/api/v2/topup'),
+  'GET /api/v2/transaction': ownOnly('GET', '/api/v2/transaction'),
+  'POST /api/v2/topup': refused('POST', '/api/v2/topup', 422, { amount: 50000, payment_method: 'bca' }),
+  'POST /api/v2/voucher/redeem': refused('POST', '/api/v2/voucher/redeem', 422, { code: 'test-sdk' }),
+  // OTP: B's bank is 404 like an unknown one (A's own banks get 422 "OTP is not used").
+  'POST /api/v2/bank/request/otp/:bank_id': notFound('POST', () => bBank.publicId, (id) => `/api/v2/bank/request/otp/${id}`),
+  'POST /api/v2/bank/verification/otp/:bank_id': notFound(
+    'POST',
+    () => bBank.publicId,
+    (id) => `/api/v2/bank/verification/otp/${id}`,
+    () => ({ otp_code: '1234' }),
+  ),
+  // MootaPay contract: 403 "not available" for everyone, so nothing to learn.
+  'POST /api/v2/contract': refused('POST', '/api/v2/contract', 403, { invoice_number: 'INV-1' }),
+  'GET /api/v2/contract': refused('GET', '/api/v2/contract', 403),
+  'POST /api/v2/contract/cancel/:trx_id': refused('POST', '/api/v2/contract/cancel/trx-123', 403, {}),
+  'GET /api/v2/payment-method': refused('GET', '/api/v2/payment-method', 403),
+  'GET /api/v2/plugin/token': refused('GET', '/api/v2/plugin/token', 403),
+  // A cash account of B's: manual entries refused exactly like an unknown account.
+  'POST /api/v2/mutation/store/:bank_id': async () => {
+    await notFound('POST', () => bSandbox.publicId, (id) => `/api/v2/mutation/store/${id}`, () => ({ amount: '1000', type: 'CR' }))()
+    await notFound('POST', () => bCash.publicId, (id) => `/api/v2/mutation/store/${id}`, () => ({ amount: '1000', type: 'CR' }))()
+  },
   'GET /v1/mutations': async () => {
     await notFound('GET', () => bBank.publicId, (id) => `/v1/mutations?account=${id}`)()
     await ownOnly('GET', '/v1/mutations?include_sandbox=true')()
   },
   'GET /v1/accounts': ownOnly('GET', '/v1/accounts'),
+  'GET /v1/tokens': ownOnly('GET', '/v1/tokens'),
+  'POST /v1/tokens': ownOnly('POST', '/v1/tokens', { name: 'A', scopes: ['mutation_read'] }),
+  'DELETE /v1/tokens/:id': async () => {
+    await notFound('DELETE', () => bToken, (id) => `/v1/tokens/${id}`)()
+    // B's token is not revoked by A's attempt.
+    expect((await call('GET', '/api/v2/user', undefined, b.token)).status).toBe(200)
+  },
   'POST /v1/accounts/:id/refresh': notFound('POST', () => bBank.publicId, (id) => `/v1/accounts/${id}/refresh`),
 }
 
@@ -188,7 +235,9 @@ describe('tenant isolation over every route', () => {
       [bMutation],
     )
     expect(tags).toEqual([{ name: B_TAG }])
-    const sim = await t.app.db.query('select count(*)::int as n from mutations where account_id = $1', [bSandbox.id])
+    const sim = await t.app.db.query('select count(*)::int as n from mutations where account_id = any($1::bigint[])', [
+      [bSandbox.id, bCash.id],
+    ])
     expect(sim).toEqual([{ n: 0 }])
     expect((await call('GET', '/api/v2/user', undefined, b.token)).status).toBe(200)
   })

@@ -17,10 +17,12 @@ import { registerMetrics } from './metrics.ts'
 import { accountRoutes } from './routes/accounts.ts'
 import { mootaAuthRoutes } from './routes/moota-auth.ts'
 import { mootaBankRoutes } from './routes/moota-banks.ts'
+import { mootaBillingRoutes } from './routes/moota-billing.ts'
 import { healthRoutes } from './routes/health.ts'
 import { mootaMutationRoutes } from './routes/moota-mutations.ts'
 import { mootaTaggingRoutes } from './routes/moota-tagging.ts'
 import { mutationRoutes } from './routes/mutations.ts'
+import { tokenRoutes } from './routes/tokens.ts'
 import { zodValidatorCompiler } from './validation.ts'
 
 // Query parameters that may carry a credential (Moota's legacy v1 took `?apikey=`): never written to the logs.
@@ -75,7 +77,9 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   await server.register(mootaBankRoutes, { app, prefix: MOOTA_PREFIX })
   await server.register(mootaMutationRoutes, { app, prefix: MOOTA_PREFIX })
   await server.register(mootaTaggingRoutes, { app, prefix: MOOTA_PREFIX })
+  await server.register(mootaBillingRoutes, { app, prefix: MOOTA_PREFIX })
   await server.register(mutationRoutes, { app, prefix: LUNAS_PREFIX })
   await server.register(accountRoutes, { app, prefix: LUNAS_PREFIX })
+  await server.register(tokenRoutes, { app, prefix: LUNAS_PREFIX })
   return server
 }

@@ -4,6 +4,7 @@ import { openTestDb, type TestDb } from '../../test/db.ts'
 import type { App } from '../app.ts'
 import { ConfigError, loadConfig } from '../config.ts'
 import { createLogger } from '../shared/log.ts'
+import { authenticateToken } from '../tokens/tokens.ts'
 import { type CommandContext, runCommand } from './commands.ts'
 import { bufferedOutput } from './output.ts'
 
@@ -174,5 +175,53 @@ describe('cli commands', () => {
         },
       }),
     ).rejects.toBe(bug)
+  })
+
+  it('lists tokens without their secret and revokes them by id, within one workspace', async () => {
+    await lunas(['user', 'create', '--email', 'kasir@pasar.id', '--password', 'password1', '--workspace', 'pasar'])
+    await lunas(['user', 'create', '--email', 'bos@pasar.id', '--password', 'password1', '--workspace', 'pasar'])
+    const kasir = (await lunas(['token', 'create', '--email', 'kasir@pasar.id', '--scopes', 'mutation_read', '--name', 'kasir-1'])).last
+    const bos = (await lunas(['token', 'create', '--email', 'bos@pasar.id'])).last
+    const other = (await lunas(['token', 'create', '--email', 'a@toko.id', '--workspace', 'toko'])).last
+
+    const listed = await lunas(['token', 'list', '--workspace', 'pasar'])
+    expect(listed.code).toBe(0)
+    const lines = listed.stdout.trimEnd().split('\n')
+    expect(lines[0]).toMatch(/^ID\s+NAME\s+USER\s+SCOPES\s+HINT\s+CREATED \(WIB\)\s+LAST USED \(WIB\)\s+REVOKED \(WIB\)$/)
+    expect(lines).toHaveLength(3)
+    expect(lines[1]).toMatch(/^[0-9A-Za-z]{11}\s+kasir-1\s+kasir@pasar\.id\s+mutation_read\s+/)
+    expect(lines[1]).toContain(`…${kasir.slice(-4)}`)
+    expect(lines[1]).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+never$/)
+    expect(lines[2]).toContain('bos@pasar.id')
+    const [hashes] = [await t.db.query<{ token_hash: string }>('select token_hash from api_tokens')]
+    for (const secret of [kasir, bos, other, ...hashes.map((h) => h.token_hash)]) expect(listed.stdout).not.toContain(secret)
+    expect(listed.stdout).not.toContain('a@toko.id')
+
+    const onlyBos = await lunas(['token', 'list', '--workspace', 'pasar', '--email', 'BOS@pasar.id'])
+    expect(onlyBos.stdout.trimEnd().split('\n')).toHaveLength(2)
+    expect(onlyBos.stdout).toContain('bos@pasar.id')
+    expect((await lunas(['token', 'list', '--workspace', 'pasar', '--email', 'nobody@pasar.id'])).stderr).toContain(
+      'user nobody@pasar.id not found',
+    )
+
+    const kasirId = lines[1]!.split(/\s+/)[0]!
+    const otherId = (await lunas(['token', 'list', '--workspace', 'toko'])).stdout
+      .split('\n')
+      .find((l) => l.includes(`…${other.slice(-4)}`))!
+      .split(/\s+/)[0]!
+    // Another workspace's token is not found from here, and stays valid.
+    const wrong = await lunas(['token', 'revoke', '--id', otherId, '--workspace', 'pasar'])
+    expect(wrong).toMatchObject({ code: 1, stderr: expect.stringContaining(`token ${otherId} not found`) })
+    expect(await authenticateToken(t.db, other)).not.toBeNull()
+
+    const revoked = await lunas(['token', 'revoke', '--id', kasirId, '--workspace', 'pasar'])
+    expect(revoked).toMatchObject({ code: 0, last: `Revoked token ${kasirId} in workspace "pasar".` })
+    expect(await authenticateToken(t.db, kasir)).toBeNull()
+    expect(await authenticateToken(t.db, bos)).not.toBeNull()
+    expect((await lunas(['token', 'revoke', '--id', kasirId, '--workspace', 'pasar'])).code).toBe(0)
+    const after = (await lunas(['token', 'list', '--workspace', 'pasar'])).stdout.split('\n')[1]!
+    expect(after).toMatch(/never\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/)
+    expect((await lunas(['token', 'revoke', '--workspace', 'pasar'])).code).toBe(2)
+    expect((await lunas(['token', 'list', '--workspace', 'nowhere'])).code).toBe(1)
   })
 })

@@ -17,9 +17,10 @@ import { migrate } from '../db/migrate.ts'
 import { newSecretKey } from '../shared/crypto.ts'
 import { AppError, isAppError } from '../shared/errors.ts'
 import { formatRupiah, parseRupiah } from '../shared/money.ts'
-import { createToken } from '../tokens/tokens.ts'
-import { createUser } from '../users/users.ts'
-import { accountTable } from './format.ts'
+import { formatWib } from '../shared/time.ts'
+import { createToken, listTokens, revokeTokenById } from '../tokens/tokens.ts'
+import { createUser, findUserByEmail } from '../users/users.ts'
+import { accountTable, table } from './format.ts'
 import type { Output } from './output.ts'
 import { resolveWorkspace, workspaceForNewUser } from './workspace.ts'
 
@@ -136,9 +137,8 @@ function buildProgram(ctx: CommandContext, out: Output, setExitCode: (code: numb
       )
     })
 
-  program
-    .command('token')
-    .description('manage personal access tokens')
+  const token = program.command('token').description('manage personal access tokens')
+  token
     .command('create')
     .description('create a personal access token for a user; the token is printed once, on the last line')
     .requiredOption('--email <email>', "the token's user")
@@ -157,6 +157,51 @@ function buildProgram(ctx: CommandContext, out: Output, setExitCode: (code: numb
       )
       out.print('It is stored hashed and shown only now; copy it:')
       out.print(res.token)
+    })
+
+  token
+    .command('list')
+    .description("list a workspace's tokens (never the token itself: only its last four characters)")
+    .addOption(workspaceOption())
+    .option('--email <email>', "only this user's tokens")
+    .action(async (o: { workspace?: string; email?: string }) => {
+      const app = await ctx.app()
+      const ws = await resolveWorkspace(app.db, o.workspace)
+      let userId: string | undefined
+      if (o.email !== undefined) {
+        const user = await findUserByEmail(app.db, o.email)
+        if (!user) throw AppError.notFound(`user ${o.email} not found`)
+        userId = user.id
+      }
+      const tokens = await listTokens(app.db, ws, { userId })
+      if (!tokens.length) out.print(`No tokens in workspace "${ws.name}"${o.email ? ` for ${o.email}` : ''}.`)
+      else {
+        const when = (at: Date | null) => (at ? formatWib(at) : '')
+        const rows = tokens.map((t) => [
+          t.publicId,
+          t.name,
+          t.userEmail,
+          t.scopes.join(','),
+          t.hint,
+          when(t.createdAt),
+          when(t.lastUsedAt) || 'never',
+          when(t.revokedAt),
+        ])
+        const header = ['ID', 'NAME', 'USER', 'SCOPES', 'HINT', 'CREATED (WIB)', 'LAST USED (WIB)', 'REVOKED (WIB)']
+        for (const line of table(header, rows)) out.print(line)
+      }
+    })
+
+  token
+    .command('revoke')
+    .description('revoke a token at once; requests with it answer 401 from then on')
+    .requiredOption('--id <token_id>', "the token's id (from: lunas token list)")
+    .addOption(workspaceOption())
+    .action(async (o: { id: string; workspace?: string }) => {
+      const app = await ctx.app()
+      const ws = await resolveWorkspace(app.db, o.workspace)
+      await revokeTokenById(app.db, ws, o.id)
+      out.print(`Revoked token ${o.id} in workspace "${ws.name}".`)
     })
 
   const account = program.command('account').description('manage bank accounts')

@@ -127,3 +127,104 @@ export async function authenticateToken(db: Sql, token: string): Promise<TokenPr
     scopes: row.scopes,
   }
 }
+
+/** A token as lists show it: never the token itself nor its hash, only the last four characters as a hint. */
+export interface ListedToken {
+  publicId: string
+  name: string
+  /** `…` and the token's last four characters, e.g. `…a1B2`. */
+  hint: string
+  scopes: Scope[]
+  createdAt: Date
+  lastUsedAt: Date | null
+  revokedAt: Date | null
+  userEmail: string
+}
+
+interface TokenRow {
+  public_id: string
+  name: string
+  hint: string
+  scopes: Scope[]
+  created_at: Date
+  last_used_at: Date | null
+  revoked_at: Date | null
+  email: string
+}
+
+// Named columns only: token_hash is never selected, so it cannot leak through a list by accident.
+const LISTED_COLUMNS =
+  't.public_id, t.name, t.hint, t.scopes, t.created_at, t.last_used_at, t.revoked_at, u.email'
+
+function toListed(r: TokenRow): ListedToken {
+  return {
+    publicId: r.public_id,
+    name: r.name,
+    hint: `…${r.hint}`,
+    scopes: r.scopes,
+    createdAt: r.created_at,
+    lastUsedAt: r.last_used_at,
+    revokedAt: r.revoked_at,
+    userEmail: r.email,
+  }
+}
+
+/** The workspace's tokens (revoked ones included, marked), oldest first; optionally only one user's. */
+export async function listTokens(db: Sql, ws: Workspace, filter: { userId?: string } = {}): Promise<ListedToken[]> {
+  const rows = await db.query<TokenRow & Record<string, unknown>>(
+    `select ${LISTED_COLUMNS}
+     from api_tokens t join users u on u.id = t.user_id
+     where t.workspace_id = $1 and ($2::bigint is null or t.user_id = $2::bigint)
+     order by t.created_at, t.id`,
+    [ws.id, filter.userId ?? null],
+  )
+  return rows.map(toListed)
+}
+
+/** One token of the workspace by its public id; `not_found` when it is not this workspace's. */
+export async function getTokenById(db: Sql, ws: Workspace, publicId: string): Promise<ListedToken> {
+  const [row] = await db.query<TokenRow & Record<string, unknown>>(
+    `select ${LISTED_COLUMNS}
+     from api_tokens t join users u on u.id = t.user_id
+     where t.workspace_id = $1 and t.public_id = $2`,
+    [ws.id, publicId],
+  )
+  if (!row) throw tokenNotFound(publicId)
+  return toListed(row)
+}
+
+// The same answer for another workspace's token as for one that never existed.
+const tokenNotFound = (publicId: string) => AppError.notFound(`token ${publicId} not found`)
+
+/**
+ * Revokes a token of the workspace by its public id. Revoking an already revoked token succeeds (it stays revoked,
+ * with its first revocation time); a token of another workspace is `not_found`, exactly like an unknown id.
+ */
+export async function revokeTokenById(db: Sql, ws: Workspace, publicId: string): Promise<void> {
+  const [row] = await db.query<{ id: string }>(
+    `update api_tokens set revoked_at = coalesce(revoked_at, now())
+     where workspace_id = $1 and public_id = $2 returning id`,
+    [ws.id, publicId],
+  )
+  if (!row) throw tokenNotFound(publicId)
+}
+
+/**
+ * A token creating another token: bound to the caller's user and workspace, and with no scope the caller lacks
+ * (`api` grants all). Without scopes the new token gets the caller's own.
+ */
+export async function createTokenFor(
+  db: Sql,
+  principal: TokenPrincipal,
+  p: { scopes?: string | readonly string[]; name?: string },
+): Promise<IssuedToken> {
+  const empty = p.scopes === undefined || (typeof p.scopes === 'string' ? !p.scopes.trim() : p.scopes.length === 0)
+  const scopes = empty ? [...principal.scopes] : parseScopes(p.scopes)
+  const missing = scopes.filter((s) => !hasScope(principal.scopes, s))
+  if (missing.length)
+    throw new AppError(
+      'forbidden',
+      `a token can only create tokens with scopes it has itself; this one lacks: ${missing.join(', ')}`,
+    )
+  return issueToken(db, { userId: principal.userId, workspace: principal.workspace, scopes, name: p.name })
+}
