@@ -7,8 +7,8 @@ import type { Sql } from '../db/db.ts'
 import { decryptSecret, encryptSecret } from '../shared/crypto.ts'
 import { AppError } from '../shared/errors.ts'
 import type { Sen } from '../shared/money.ts'
-import { startOfWibDay } from '../shared/time.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
+import { dayEnd, dayStart, likePattern, scopedWhere } from './where.ts'
 
 export interface MutationFilter {
   /** Public id (`bank_id`) of one account. */
@@ -66,7 +66,6 @@ type Row = {
   created_at: Date
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000
 
 /*
  * The cursor is the last row's (occurred_at, id), sealed with the secret key: opaque, tamper-evident, and it does not
@@ -102,11 +101,6 @@ export function decodeCursor(key: Buffer, cursor: string): { occurredKey: string
   return { occurredKey, id }
 }
 
-/** `%`, `_` and `\` in a search term are literal, not wildcards. */
-function likePattern(q: string): string {
-  return `%${q.replace(/[\\%_]/g, '\\$&')}%`
-}
-
 /** One page of the workspace's mutations matching `f`, newest first. */
 export async function listMutations(
   db: Sql,
@@ -114,12 +108,7 @@ export async function listMutations(
   f: MutationFilter,
   key: Buffer,
 ): Promise<MutationPage> {
-  const params: unknown[] = [ws.id]
-  const where = ['m.workspace_id = $1', 'm.deleted_at is null', 'a.deleted_at is null']
-  const add = (sql: (p: string) => string, value: unknown) => {
-    params.push(value)
-    where.push(sql(`$${params.length}`))
-  }
+  const { params, where, add } = scopedWhere(ws.id)
 
   if (f.account !== undefined) {
     const [account] = await db.query<{ id: string }>(
@@ -131,8 +120,8 @@ export async function listMutations(
   }
   if (!f.includeSandbox) where.push('not m.sandbox')
   if (f.type) add((p) => `m.direction = ${p}`, f.type)
-  if (f.from) add((p) => `m.occurred_at >= ${p}`, startOfWibDay(f.from).toISOString())
-  if (f.to) add((p) => `m.occurred_at < ${p}`, new Date(startOfWibDay(f.to).getTime() + DAY_MS).toISOString())
+  if (f.from) add((p) => `m.occurred_at >= ${p}`, dayStart(f.from))
+  if (f.to) add((p) => `m.occurred_at < ${p}`, dayEnd(f.to))
   if (f.amount !== undefined) add((p) => `m.amount = ${p}`, f.amount.toString())
   if (f.q) add((p) => `m.description ilike ${p}`, likePattern(f.q))
   if (f.cursor) {

@@ -7,10 +7,8 @@
 import { type Account, toAccount } from '../accounts/accounts.ts'
 import type { Sql } from '../db/db.ts'
 import type { Sen } from '../shared/money.ts'
-import { startOfWibDay } from '../shared/time.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
-
-const DAY_MS = 24 * 60 * 60 * 1000
+import { dayEnd, dayStart, likePattern, scopedWhere } from './where.ts'
 
 /** An account as Moota's BankAccount shows it: the account plus its latest reported balance and last read. */
 export interface MootaAccount extends Account {
@@ -56,27 +54,17 @@ export interface MootaMutationPage {
   rows: MootaMutation[]
 }
 
-/** `%`, `_` and `\` in a search term are literal, not wildcards. */
-function likePattern(q: string): string {
-  return `%${q.replace(/[\\%_]/g, '\\$&')}%`
-}
-
 /** The WHERE clause (over `mutations m join accounts a`) for a filter; `$1` is the workspace id. */
 function whereOf(ws: Workspace, f: MootaMutationFilter): { where: string; params: unknown[] } {
-  const params: unknown[] = [ws.id]
-  const where = ['m.workspace_id = $1', 'm.deleted_at is null', 'a.deleted_at is null']
-  const add = (sql: (p: string) => string, value: unknown) => {
-    params.push(value)
-    where.push(sql(`$${params.length}`))
-  }
+  const { params, where, add } = scopedWhere(ws.id)
   if (f.account) add((p) => `m.account_id = ${p}`, f.account.id)
   else where.push('not m.sandbox')
   if (f.type) add((p) => `m.direction = ${p}`, f.type)
   if (f.amount !== undefined) add((p) => `m.amount = ${p}`, f.amount.toString())
   if (f.description) add((p) => `m.description ilike ${p}`, likePattern(f.description))
   if (f.note) add((p) => `m.note ilike ${p}`, likePattern(f.note))
-  if (f.from) add((p) => `m.occurred_at >= ${p}`, startOfWibDay(f.from).toISOString())
-  if (f.to) add((p) => `m.occurred_at < ${p}`, new Date(startOfWibDay(f.to).getTime() + DAY_MS).toISOString())
+  if (f.from) add((p) => `m.occurred_at >= ${p}`, dayStart(f.from))
+  if (f.to) add((p) => `m.occurred_at < ${p}`, dayEnd(f.to))
   if (f.tags?.length)
     add(
       (p) => `exists (select 1 from mutation_tags mt join tags t on t.id = mt.tag_id

@@ -3,7 +3,7 @@
  * so `bank/store` creates the account (to be fed by statements, notifications, SNAP or the sandbox) and keeps no
  * username or password; the answer says so. Points do not exist in a self-hosted Lunas: balances never run out.
  */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsync } from 'fastify'
 import { z } from 'zod'
 import {
   type AccountWithSync,
@@ -16,6 +16,7 @@ import {
 import { BANK_TYPES } from '../../accounts/bank-types.ts'
 import type { App } from '../../app.ts'
 import { principalOf } from '../auth.ts'
+import { pageOrigin } from '../moota/page-request.ts'
 import { paginate } from '../moota/paginator.ts'
 import { presentMootaBank } from '../moota/presenters.ts'
 import { body, flag, optionalText, type ZodTypeProvider } from '../validation.ts'
@@ -63,17 +64,6 @@ const UpdateBody = body({
   bank_type: z.unknown().optional(),
 })
 
-/** Absolute URL of the list being served, for the paginator's links. */
-function listPath(request: FastifyRequest): string {
-  return `${request.protocol}://${request.host}${request.url.split('?', 1)[0]}`
-}
-
-function otherQuery(request: FastifyRequest): Record<string, string> {
-  const q = { ...(request.query as Record<string, string>) }
-  delete q.page
-  return q
-}
-
 const presentWithSync = (a: AccountWithSync) =>
   presentMootaBank({ ...a, lastUpdate: a.lastSync?.finishedAt ?? null })
 
@@ -88,7 +78,7 @@ export const mootaBankRoutes: FastifyPluginAsync<{ app: App }> = async (instance
         (a) => !a.sandbox || sandbox || include_sandbox,
       )
       const data = all.slice((page - 1) * perPage, page * perPage).map(presentWithSync)
-      return paginate({ path: listPath(request), query: otherQuery(request), page, perPage, total: all.length, data })
+      return paginate({ ...pageOrigin(request), page, perPage, total: all.length, data })
     })
   }
 
@@ -103,7 +93,7 @@ export const mootaBankRoutes: FastifyPluginAsync<{ app: App }> = async (instance
       link: '',
       interval: app.config.defaultRefreshMinutes,
     }))
-    return paginate({ path: listPath(request), query: otherQuery(request), page, perPage, total: BANK_TYPES.length, data })
+    return paginate({ ...pageOrigin(request), page, perPage, total: BANK_TYPES.length, data })
   })
 
   server.post('/bank/store', { schema: { body: StoreBody }, config: { scope: 'bank' } }, async (request) => {

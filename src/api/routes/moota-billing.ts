@@ -11,6 +11,7 @@ import { getAccount } from '../../accounts/accounts.ts'
 import type { App } from '../../app.ts'
 import { AppError } from '../../shared/errors.ts'
 import { principalOf } from '../auth.ts'
+import { pageOrigin } from '../moota/page-request.ts'
 import { paginate } from '../moota/paginator.ts'
 import { optionalParsedBy, type ZodTypeProvider } from '../validation.ts'
 
@@ -47,12 +48,9 @@ const BankParams = z.object({ bank_id: z.string().max(64) })
 const PER_PAGE = 10
 
 /** An empty Laravel page at `request`'s list URL, keeping its other query parameters in the page URLs. */
-function emptyPage(request: FastifyRequest, path: string, current: number) {
-  const params = new URL(request.url, 'http://localhost').searchParams
-  params.delete('page')
+function emptyPage(request: FastifyRequest, current: number) {
   return paginate({
-    path: `${request.protocol}://${request.host}/api/v2${path}`,
-    query: Object.fromEntries(params),
+    ...pageOrigin(request),
     page: current,
     perPage: PER_PAGE,
     total: 0,
@@ -75,7 +73,7 @@ export const mootaBillingRoutes: FastifyPluginAsync<{ app: App }> = async (insta
   server.get('/topup/denom', { config: { scope: 'user_read' } }, async () => TOPUP_DENOMINATIONS)
 
   server.get('/topup', { schema: { querystring: PageQuery }, config: { scope: 'user_read' } }, async (request) =>
-    emptyPage(request, '/topup', request.query.page),
+    emptyPage(request, request.query.page),
   )
 
   server.post('/topup', { config: { scope: 'user' } }, async () => {
@@ -87,7 +85,7 @@ export const mootaBillingRoutes: FastifyPluginAsync<{ app: App }> = async (insta
   })
 
   server.get('/transaction', { schema: { querystring: PageQuery }, config: { scope: 'user_read' } }, async (request) =>
-    emptyPage(request, '/transaction', request.query.page),
+    emptyPage(request, request.query.page),
   )
 
   // OTP (§4.2): 404 for a bank outside the token's workspace, as every bank route answers; otherwise refused.

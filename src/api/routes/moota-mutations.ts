@@ -22,6 +22,7 @@ import { AppError } from '../../shared/errors.ts'
 import { formatDecimal, parseRupiah } from '../../shared/money.ts'
 import type { Workspace } from '../../workspaces/workspaces.ts'
 import { principalOf } from '../auth.ts'
+import { pageOrigin } from '../moota/page-request.ts'
 import { paginate } from '../moota/paginator.ts'
 import { presentMootaBank, presentMootaMutation } from '../moota/presenters.ts'
 import { presentStoredMutation } from '../presenters.ts'
@@ -113,13 +114,6 @@ async function namedBank(
 
 const BANK_NOT_FOUND = { error: true, message: 'Bank tidak ditemukan.' }
 
-/** The request's query parameters other than `page`, kept in the paginator's URLs. */
-function otherQuery(url: string): Record<string, string> {
-  const params = new URL(url, 'http://localhost').searchParams
-  params.delete('page')
-  return Object.fromEntries(params)
-}
-
 export const mootaMutationRoutes: FastifyPluginAsync<{ app: App }> = async (instance, { app }) => {
   const server = instance.withTypeProvider<ZodTypeProvider>()
 
@@ -172,8 +166,7 @@ export const mootaMutationRoutes: FastifyPluginAsync<{ app: App }> = async (inst
         q.per_page,
       )
       return paginate({
-        path: `${request.protocol}://${request.host}/api/v2/mutation`,
-        query: otherQuery(request.url),
+        ...pageOrigin(request),
         page: q.page,
         perPage: q.per_page,
         total,
