@@ -3,6 +3,7 @@
  * with its log captured in memory, plus builders for the users, tokens and accounts the tests need.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { request as httpRequest } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
@@ -87,6 +88,48 @@ export async function startTestServer(extend?: (server: FastifyInstance) => void
       rmSync(dataDir, { recursive: true, force: true })
     },
   }
+}
+
+export interface RawResponse {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  text: string
+}
+
+/**
+ * One HTTP request with exactly the headers given (node:http adds only Host, Connection and, with a body,
+ * Content-Length), for replaying what a client sends. `fetch` cannot: it adds Accept, Accept-Language, User-Agent and
+ * Sec-Fetch-Mode. `path` is sent as written, so a malformed URL reaches the server as the client wrote it.
+ */
+export function rawRequest(
+  baseUrl: string,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<RawResponse> {
+  const { hostname, port } = new URL(baseUrl)
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        hostname,
+        port,
+        method,
+        path,
+        headers: { ...headers, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) },
+      },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+        )
+        res.on('error', reject)
+      },
+    )
+    req.on('error', reject)
+    req.end(body)
+  })
 }
 
 export interface Tenant {
