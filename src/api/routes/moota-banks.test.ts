@@ -17,6 +17,7 @@ function bankShape(bank: Record<string, unknown>) {
   const s = jsonShape(bank) as Record<string, unknown>
   for (const k of NULLABLE) s[k] = 'string|null'
   delete s.sandbox
+  delete s.icon // `/accounts` only: the 2025 field the WordPress plugin reads (test/conformance/wordpress-flow.test.ts)
   return s
 }
 

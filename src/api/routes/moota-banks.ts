@@ -70,14 +70,17 @@ const presentWithSync = (a: AccountWithSync) =>
 export const mootaBankRoutes: FastifyPluginAsync<{ app: App }> = async (instance, { app }) => {
   const server = instance.withTypeProvider<ZodTypeProvider>()
 
-  // `/bank` (2021 clients) and `/accounts` (2025 WordPress plugin) are the same list.
+  // `/bank` (2021 clients) and `/accounts` (2025 WordPress plugin) are the same list. The plugin also reads each
+  // account's `icon` (a logo URL on Moota, which PHP reports as an undefined property when absent); Lunas has no
+  // logos, so it is "", as in `bank/available`.
   for (const path of ['/bank', '/accounts']) {
+    const present = path === '/accounts' ? (a: AccountWithSync) => ({ ...presentWithSync(a), icon: '' }) : presentWithSync
     server.get(path, { schema: { querystring: PageQuery }, config: { scope: 'bank_read' } }, async (request) => {
       const { page = 1, per_page: perPage = 20, sandbox, include_sandbox } = request.query
       const all = (await listAccounts(app.db, principalOf(request).workspace)).filter(
         (a) => !a.sandbox || sandbox || include_sandbox,
       )
-      const data = all.slice((page - 1) * perPage, page * perPage).map(presentWithSync)
+      const data = all.slice((page - 1) * perPage, page * perPage).map(present)
       return paginate({ ...pageOrigin(request), page, perPage, total: all.length, data })
     })
   }
