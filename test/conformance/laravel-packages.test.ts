@@ -68,7 +68,7 @@ describe('otnansirk/laravel-moota', () => {
       Authorization: `Bearer ${token}`,
       'User-Agent': 'GuzzleHttp/7',
     }
-    const query = new URLSearchParams(Object.entries(bodies).map(([k, v]) => [k, String(v)])).toString()
+    const query = new URLSearchParams(Object.entries(bodies).map(([k, v]): [string, string] => [k, String(v)])).toString()
     const res =
       method === 'get'
         ? await rawRequest(t.url, 'GET', `/api/v2${path}${query ? `?${query}` : ''}`, headers)

@@ -44,7 +44,7 @@ async function sdk(method: string, path: string, data?: Record<string, unknown>)
   let body: string | undefined
   if (method === 'GET') {
     const kept = Object.entries(data ?? {}).filter(([, v]) => v !== undefined && v !== null && v !== '' && v !== 0)
-    if (kept.length) url += `?${new URLSearchParams(kept.map(([k, v]) => [k, String(v)])).toString()}`
+    if (kept.length) url += `?${new URLSearchParams(kept.map(([k, v]): [string, string] => [k, String(v)])).toString()}`
   } else {
     headers['Content-Type'] = 'application/json'
     body = JSON.stringify(data ?? [])
