@@ -66,6 +66,17 @@ export function optionalParsedBy<T>(parse: (value: unknown) => T) {
   return parsedBy((value) => (isEmpty(value) ? undefined : parse(value))).optional()
 }
 
+/**
+ * A Moota list's `page` or `per_page`, read with Laravel's leniency: a value that is not a positive integer (empty,
+ * `0`, text) is the default, and one above `max` is `max`. Shared by every paginated Moota list, so clients that pass
+ * their caller's numbers through unchecked get the same answer from each.
+ */
+export const positiveInt = (fallback: number, max: number) =>
+  optionalParsedBy((v): number => {
+    const n = typeof v === 'string' && /^\d{1,9}$/.test(v.trim()) ? Number(v) : NaN
+    return Number.isInteger(n) && n >= 1 ? Math.min(n, max) : fallback
+  }).transform((v) => v ?? fallback)
+
 /** Moota's `CR`/`DB`; some clients (otnansirk/laravel-moota) send `credit`/`debit`, in any case. */
 export function parseDirection(value: unknown, field = 'type'): Direction {
   const t = typeof value === 'string' ? value.trim().toLowerCase() : ''

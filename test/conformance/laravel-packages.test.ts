@@ -121,6 +121,17 @@ describe('otnansirk/laravel-moota', () => {
     expectPaginator(list.body, fixture)
     expect(list.body).toMatchObject({ per_page: 10, total: 1 })
     expectBank(list.body.data[0], fixture.data[0])
+
+    // list() and available() pass the caller's $page and $limit through unchecked. Lists answer them as Laravel
+    // does, as GET /mutation already did: a page size over 100 is capped, a page that is not >= 1 is page 1.
+    for (const path of ['/bank', '/bank/available']) {
+      const big = await api(path, 'get', { page: 1, per_page: 500 })
+      expect(big.status, path).toBe(200)
+      expect(big.body.per_page, path).toBe(100)
+      const zero = await api(path, 'get', { page: 0, per_page: 10 })
+      expect(zero.status, path).toBe(200)
+      expect(zero.body.current_page, path).toBe(1)
+    }
   })
 
   it('mutation list: always sends `bank` (empty without bank_id) and spells type credit/debit', async () => {

@@ -19,7 +19,7 @@ import { principalOf } from '../auth.ts'
 import { pageOrigin } from '../moota/page-request.ts'
 import { paginate } from '../moota/paginator.ts'
 import { presentMootaBank } from '../moota/presenters.ts'
-import { body, flag, optionalText, type ZodTypeProvider } from '../validation.ts'
+import { body, flag, optionalText, positiveInt, type ZodTypeProvider } from '../validation.ts'
 import { SELF_HOSTED_POINTS } from './moota-auth.ts'
 
 const NO_CREDENTIALS =
@@ -28,8 +28,8 @@ const NO_CREDENTIALS =
 const intIn = (min: number, max: number) =>
   z.union([z.number(), z.string().trim().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().min(min).max(max))
 const PageQuery = z.object({
-  page: intIn(1, 1_000_000).optional(),
-  per_page: intIn(1, 100).optional(),
+  page: positiveInt(1, 1_000_000),
+  per_page: positiveInt(20, 100),
   sandbox: flag,
   include_sandbox: flag,
 })
@@ -76,7 +76,7 @@ export const mootaBankRoutes: FastifyPluginAsync<{ app: App }> = async (instance
   for (const path of ['/bank', '/accounts']) {
     const present = path === '/accounts' ? (a: AccountWithSync) => ({ ...presentWithSync(a), icon: '' }) : presentWithSync
     server.get(path, { schema: { querystring: PageQuery }, config: { scope: 'bank_read' } }, async (request) => {
-      const { page = 1, per_page: perPage = 20, sandbox, include_sandbox } = request.query
+      const { page, per_page: perPage, sandbox, include_sandbox } = request.query
       const all = (await listAccounts(app.db, principalOf(request).workspace)).filter(
         (a) => !a.sandbox || sandbox || include_sandbox,
       )
@@ -86,7 +86,7 @@ export const mootaBankRoutes: FastifyPluginAsync<{ app: App }> = async (instance
   }
 
   server.get('/bank/available', { schema: { querystring: PageQuery }, config: { scope: 'bank_read' } }, async (request) => {
-    const { page = 1, per_page: perPage = 20 } = request.query
+    const { page, per_page: perPage } = request.query
     const data = BANK_TYPES.slice((page - 1) * perPage, page * perPage).map((b) => ({
       id: b.id,
       label: b.label,

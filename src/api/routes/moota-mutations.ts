@@ -34,6 +34,7 @@ import {
   parseDirection,
   parsedBy,
   parseWibDay,
+  positiveInt,
   rupiah,
   type ZodTypeProvider,
 } from '../validation.ts'
@@ -55,13 +56,6 @@ const text = (field: string, max = 200) =>
     if (v.length > max) throw AppError.validation(`${field} must be at most ${max} characters`, field)
     return v.trim()
   })
-
-/** Laravel's leniency: a page or page size that is not a positive integer falls back to the default. */
-const positiveInt = (fallback: number, max: number) =>
-  optionalParsedBy((v): number => {
-    const n = typeof v === 'string' && /^\d{1,9}$/.test(v.trim()) ? Number(v) : NaN
-    return Number.isInteger(n) && n >= 1 ? Math.min(n, max) : fallback
-  }).transform((v) => v ?? fallback)
 
 const day = (field: string) => optionalParsedBy((v) => parseWibDay(v, field))
 
