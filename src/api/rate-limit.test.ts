@@ -14,7 +14,9 @@ describe('per-token rate limit', () => {
 
   it('answers 429 with Retry-After in Moota’s shape on /api/v2, counting every route of both surfaces', async () => {
     const token = await tokenWithScopes(t.app.db, a, ['api'])
-    expect((await t.request('GET', '/api/v2/user', { token })).status).toBe(200)
+    const first = await t.request('GET', '/api/v2/user', { token })
+    expect(first.status).toBe(200)
+    expect([first.headers.get('x-ratelimit-limit'), first.headers.get('x-ratelimit-remaining')]).toEqual(['3', '2'])
     expect((await t.request('GET', '/v1/accounts', { token })).status).toBe(200)
     expect((await t.request('GET', '/api/v2/bank', { token })).status).toBe(200)
     const res = await t.request('GET', '/api/v2/user', { token })

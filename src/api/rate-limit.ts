@@ -26,17 +26,19 @@ export const LOGIN_PATH = `${MOOTA_PREFIX}/auth/login`
 type Limiter = ReturnType<FastifyInstance['createRateLimit']>
 
 /**
- * A hook counting one call for the key `limiter` derives; once over the limit it sets Retry-After (and Laravel's
- * X-RateLimit-* pair) and throws `rate_limited`, which errors.ts shapes per surface.
+ * A hook counting one call for the key `limiter` derives; once over the limit it sets Retry-After and throws
+ * `rate_limited`, which errors.ts shapes per surface.
  */
 function limitHook(limiter: Limiter, what: string) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const r = await limiter(request)
-    if (r.isAllowed || !r.isExceeded) return
+    if (r.isAllowed) return
+    // Laravel's throttle middleware (which Moota runs) sends this pair on every answer; clients may pace by it.
+    reply.header('x-ratelimit-limit', r.max)
+    reply.header('x-ratelimit-remaining', r.remaining)
+    if (!r.isExceeded) return
     request.log.info({ limit: what, max: r.max }, 'rate limit exceeded')
     reply.header('retry-after', Math.max(1, r.ttlInSeconds))
-    reply.header('x-ratelimit-limit', r.max)
-    reply.header('x-ratelimit-remaining', 0)
     throw new AppError('rate_limited', `too many requests: at most ${r.max} per minute ${what}; retry in ${r.ttlInSeconds} s`)
   }
 }
