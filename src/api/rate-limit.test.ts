@@ -71,4 +71,29 @@ describe('login rate limit', () => {
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
     expect(await res.json()).toEqual({ message: 'Too Many Attempts.' })
   })
+
+  // Fastify's inject runs the same server pipeline with a chosen client address, which real loopback HTTP cannot.
+  const injectLogin = (email: string, remoteAddress: string) =>
+    t.server.inject({
+      method: 'POST',
+      url: '/api/v2/auth/login',
+      payload: { email, password: 'tebakan' },
+      remoteAddress,
+    })
+
+  it('limits guesses at one e-mail spread over many addresses, and leaves other e-mails alone', async () => {
+    const victim = 'Korban@Example.test'
+    expect((await injectLogin(victim, '10.0.0.1')).statusCode).toBe(422)
+    expect((await injectLogin('korban@example.test ', '10.0.0.2')).statusCode).toBe(422)
+    const third = await injectLogin(victim, '10.0.0.3')
+    expect(third.statusCode).toBe(429)
+    expect(Number(third.headers['retry-after'])).toBeGreaterThanOrEqual(1)
+    expect((await injectLogin('lain@example.test', '10.0.0.4')).statusCode).toBe(422)
+  })
+
+  it('counts each address alone', async () => {
+    for (const email of ['x1@example.test', 'x2@example.test']) expect((await injectLogin(email, '10.0.1.1')).statusCode).toBe(422)
+    expect((await injectLogin('x3@example.test', '10.0.1.1')).statusCode).toBe(429)
+    expect((await injectLogin('x4@example.test', '10.0.1.2')).statusCode).toBe(422)
+  })
 })
