@@ -49,6 +49,8 @@ function limitHook(limiter: Limiter, what: string) {
  */
 export async function registerRateLimits(server: FastifyInstance, config: Config): Promise<void> {
   if (config.rateLimitPerMinute === 0 && config.loginRateLimitPerMinute === 0) return
+  // The plugin's counters and LRU store, but our own hooks: its per-route mode runs one limit per request (login needs
+  // two) and would spread the settings over every routes file; ours attach by path and scope in one place.
   await server.register(rateLimit, { global: false })
   const limiter = (max: number, keyGenerator: (r: FastifyRequest) => string) => {
     // `cache` (the LRU's size) is read by the store from these options, though the plugin's types omit it here.
