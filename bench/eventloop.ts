@@ -279,7 +279,8 @@ function filterOf(path: string): MutationFilter {
 }
 
 /** Forks the load generator and resolves once it is loaded and waiting for its plan. */
-async function startLoadChild(): Promise<{
+/** Forks load.ts and waits until it is loaded; `run` hands it one plan and resolves with its result. */
+export async function startLoadChild(): Promise<{
   child: ChildProcess
   run: (plan: LoadPlan) => Promise<LoadResult>
 }> {
@@ -314,6 +315,8 @@ export async function runEventLoopScenario(o: EventLoopOptions): Promise<Summary
       LUNAS_LOG_LEVEL: 'silent',
       HOST: '127.0.0.1',
       PORT: '0',
+      // 8 loops on one token would be throttled within a second: this scenario measures the engine, not the limit.
+      LUNAS_RATE_LIMIT_PER_MINUTE: '0',
     }),
     db,
     log: createLogger('silent'),

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only ingest|eventloop] [--rows N] [--seconds S] [--concurrency C]`
+ * `npm run bench [-- --only ingest|eventloop|apilog] [--rows N] [--seconds S] [--concurrency C]`
  *
  * Runs the scenarios one after another in this process, prints each one's figures as it goes and a summary table at
  * the end. Never run by CI or tests: the figures depend on the machine, so they belong in notes, not in assertions.
@@ -10,13 +10,14 @@ import { cpus, loadavg, totalmem } from 'node:os'
 import { parseArgs } from 'node:util'
 import { int, mb, runCleanups, type SummaryRow } from './util.ts'
 
-const SCENARIOS = ['ingest', 'eventloop'] as const
+const SCENARIOS = ['ingest', 'eventloop', 'apilog'] as const
 type Scenario = (typeof SCENARIOS)[number]
 
 const USAGE = `usage: npm run bench -- [--only ${SCENARIOS.join('|')}] [--rows N] [--seconds S] [--concurrency C]
   --rows N         ingest: N rows per method (default 100000); eventloop: loads 10×N mutations (default 1000000)
-  --seconds S      eventloop: length of the ingest and HTTP phases (default 10)
-  --concurrency C  eventloop: concurrent HTTP client loops (default 8)
+  --seconds S      eventloop: length of the ingest and HTTP phases (default 10); apilog: of each of its four
+                   phases (default 3)
+  --concurrency C  eventloop, apilog: concurrent HTTP client loops (default 8)
   DATABASE_URL     when set, ingest also runs on that PostgreSQL server (in a throw-away database)`
 
 function positive(name: string, value: string | undefined, def: number): number {
@@ -54,6 +55,8 @@ function options() {
     calls: Math.min(2000, Math.max(100, Math.round(rows / 50))),
     loadRows: rows * 10,
     seconds: positive('seconds', v.seconds, 10),
+    // Four phases: short by default, the ratio settles within seconds.
+    apilogSeconds: positive('seconds', v.seconds, 3),
     concurrency: positive('concurrency', v.concurrency, 8),
     databaseUrl: process.env.DATABASE_URL || undefined,
   }
@@ -97,7 +100,7 @@ async function main(): Promise<void> {
   // Other work on the box skews every figure: say how busy it was, before and after.
   console.log(`load average at start ${loadLine()}`)
   console.log(
-    `rows ${int(o.rows)} · one-by-one calls ${int(o.calls)} · eventloop load ${int(o.loadRows)} · phases ${o.seconds} s · ` +
+    `rows ${int(o.rows)} · one-by-one calls ${int(o.calls)} · eventloop load ${int(o.loadRows)} · phases ${o.seconds} s (apilog ${o.apilogSeconds} s) · ` +
       `HTTP loops ${o.concurrency} · PostgreSQL ${pgTarget ? `${pgTarget.host}${pgTarget.pathname}` : 'not set'}`,
   )
 
@@ -112,6 +115,11 @@ async function main(): Promise<void> {
     summary.push(
       ...(await runEventLoopScenario({ rows: o.loadRows, seconds: o.seconds, concurrency: o.concurrency })),
     )
+  }
+
+  if (!o.only || o.only === 'apilog') {
+    const { runApiLogScenario } = await import('./apilog.ts')
+    summary.push(...(await runApiLogScenario({ seconds: o.apilogSeconds, concurrency: o.concurrency })))
   }
 
   printSummary(summary)

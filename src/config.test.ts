@@ -14,6 +14,19 @@ describe('config', () => {
     expect(c.dataDir.endsWith('/data')).toBe(true)
   })
 
+  it('limits requests and logs API calls by default, and lets both be turned off', () => {
+    expect(loadConfig({})).toMatchObject({
+      rateLimitPerMinute: 600,
+      loginRateLimitPerMinute: 10,
+      apiLog: true,
+      apiLogRetentionDays: 30,
+    })
+    expect(
+      loadConfig({ LUNAS_RATE_LIMIT_PER_MINUTE: '0', LUNAS_LOGIN_RATE_LIMIT_PER_MINUTE: '0', LUNAS_API_LOG: 'off' }),
+    ).toMatchObject({ rateLimitPerMinute: 0, loginRateLimitPerMinute: 0, apiLog: false })
+    expect(() => loadConfig({ LUNAS_API_LOG_RETENTION_DAYS: '0' })).toThrow(/LUNAS_API_LOG_RETENTION_DAYS/)
+  })
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' }).port).toBe(8080)
   })

@@ -24,6 +24,10 @@ const schema = z.object({
   LUNAS_SYNC_TIMEOUT_MS: int(30_000, 100, 600_000),
   LUNAS_DEFAULT_REFRESH_MINUTES: int(15, 1, 1440),
   LUNAS_SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 600_000),
+  LUNAS_RATE_LIMIT_PER_MINUTE: int(600, 0, 1_000_000),
+  LUNAS_LOGIN_RATE_LIMIT_PER_MINUTE: int(10, 0, 100_000),
+  LUNAS_API_LOG: z.enum(['on', 'off']).default('on'),
+  LUNAS_API_LOG_RETENTION_DAYS: int(30, 1, 3650),
 })
 
 export type Role = 'all' | 'api' | 'worker'
@@ -43,6 +47,13 @@ export interface Config {
   syncTimeoutMs: number
   defaultRefreshMinutes: number
   shutdownTimeoutMs: number
+  /** Authenticated API calls per token per minute, per process; 0 = no limit. */
+  rateLimitPerMinute: number
+  /** `POST /api/v2/auth/login` attempts per client IP and per e-mail per minute, per process; 0 = no limit. */
+  loginRateLimitPerMinute: number
+  /** Record every /api/v2 and /v1 call in `api_calls`. */
+  apiLog: boolean
+  apiLogRetentionDays: number
 }
 
 export class ConfigError extends Error {
@@ -77,5 +88,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     syncTimeoutMs: c.LUNAS_SYNC_TIMEOUT_MS,
     defaultRefreshMinutes: c.LUNAS_DEFAULT_REFRESH_MINUTES,
     shutdownTimeoutMs: c.LUNAS_SHUTDOWN_TIMEOUT_MS,
+    rateLimitPerMinute: c.LUNAS_RATE_LIMIT_PER_MINUTE,
+    loginRateLimitPerMinute: c.LUNAS_LOGIN_RATE_LIMIT_PER_MINUTE,
+    apiLog: c.LUNAS_API_LOG === 'on',
+    apiLogRetentionDays: c.LUNAS_API_LOG_RETENTION_DAYS,
   })
 }

@@ -162,6 +162,9 @@ export function toMootaBody(f: Failure): Record<string, unknown> {
       return { error: true, message: 'Data tidak ditemukan', detail: f.detail }
     case 'unauthorized':
       return { message: 'Unauthenticated.' }
+    // Laravel's throttle middleware, which Moota's API runs behind; the Retry-After header carries the wait.
+    case 'rate_limited':
+      return { message: 'Too Many Attempts.' }
     case 'internal':
       return { message: 'Server Error' }
     default:

@@ -10,11 +10,15 @@ import Fastify, {
   LogController,
 } from 'fastify'
 import type { App } from '../app.ts'
+import { redactUrl } from '../apilog/redact.ts'
 import { registerAuth } from './auth.ts'
+import { registerCallLog } from './call-log.ts'
 import { registerBodyParsers } from './body.ts'
 import { LUNAS_PREFIX, MOOTA_PREFIX, registerErrorHandling } from './errors.ts'
 import { registerMetrics } from './metrics.ts'
+import { registerRateLimits } from './rate-limit.ts'
 import { accountRoutes } from './routes/accounts.ts'
+import { apiCallRoutes } from './routes/api-calls.ts'
 import { mootaAuthRoutes } from './routes/moota-auth.ts'
 import { mootaBankRoutes } from './routes/moota-banks.ts'
 import { mootaBillingRoutes } from './routes/moota-billing.ts'
@@ -25,8 +29,6 @@ import { mutationRoutes } from './routes/mutations.ts'
 import { tokenRoutes } from './routes/tokens.ts'
 import { zodValidatorCompiler } from './validation.ts'
 
-// Query parameters that may carry a credential (Moota's legacy v1 took `?apikey=`): never written to the logs.
-const SECRET_QUERY = /([?&][^=&]*(?:key|token|secret|password|signature)[^=&]*=)[^&]*/gi
 
 const QUIET_PATHS = new Set(['/health', '/metrics'])
 
@@ -34,7 +36,8 @@ const QUIET_PATHS = new Set(['/health', '/metrics'])
 function requestSummary(request: FastifyRequest) {
   return {
     method: request.method,
-    url: request.url.replace(SECRET_QUERY, '$1[redacted]'),
+    // Query parameters that may carry a credential (Moota's legacy v1 took `?apikey=`): never written to the logs.
+    url: redactUrl(request.url),
     remoteAddress: request.ip,
   }
 }
@@ -71,6 +74,8 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   registerErrorHandling(server)
   registerMetrics(server)
   registerAuth(server, app.db)
+  registerCallLog(server, app)
+  await registerRateLimits(server, app.config)
 
   await server.register(healthRoutes, { app })
   await server.register(mootaAuthRoutes, { app, prefix: MOOTA_PREFIX })
@@ -81,5 +86,6 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   await server.register(mutationRoutes, { app, prefix: LUNAS_PREFIX })
   await server.register(accountRoutes, { app, prefix: LUNAS_PREFIX })
   await server.register(tokenRoutes, { app, prefix: LUNAS_PREFIX })
+  await server.register(apiCallRoutes, { app, prefix: LUNAS_PREFIX })
   return server
 }

@@ -39,9 +39,13 @@ export interface TestServer {
 }
 
 /**
- * Builds and starts a server. `extend` may add routes before it listens (e.g. one that throws, to test the 500 path).
+ * Builds and starts a server. `extend` may add routes before it listens (e.g. one that throws, to test the 500 path);
+ * `env` adds settings (e.g. `LUNAS_RATE_LIMIT_PER_MINUTE`).
  */
-export async function startTestServer(extend?: (server: FastifyInstance) => void): Promise<TestServer> {
+export async function startTestServer(
+  extend?: (server: FastifyInstance) => void,
+  env: Record<string, string> = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lunas-api-'))
   const testDb = await openTestDb()
   const chunks: string[] = []
@@ -56,6 +60,7 @@ export async function startTestServer(extend?: (server: FastifyInstance) => void
       LUNAS_DATA_DIR: dataDir,
       LUNAS_SECRET_KEY: TEST_SECRET_KEY,
       LUNAS_LOG_LEVEL: 'silent',
+      ...env,
     }),
     db: testDb.db,
     // trace: the widest net for the "no secret in the logs" assertions.
