@@ -1,11 +1,17 @@
 /**
- * The JSON clients see. Money is a decimal string (`"150123.00"`, Moota's REST form), instants are ISO UTC, and
- * Lunas' own objects also carry `date_wib` in Moota's `Y-m-d H:i:s` form. Webhook payloads will reuse these.
+ * The JSON clients see on /v1. Money is an exact decimal string in rupiah (`"150123.00"`, never a JSON number, so no
+ * client parses it into a float) and every object that carries money also carries `currency` (ISO 4217, always
+ * `"IDR"` today): one `currency` per object covers all its amounts (`amount`, `balance`, `expected_balance` …), so a
+ * later multi-currency ledger adds values, not shapes. Instants are ISO UTC, and Lunas' own objects also carry
+ * `date_wib` in Moota's `Y-m-d H:i:s` form. Webhook payloads will reuse these.
  */
 import type { AccountWithSync } from '../accounts/accounts.ts'
 import { formatDecimal } from '../shared/money.ts'
 import { formatWib } from '../shared/time.ts'
 import type { ListedMutation, MutationPage } from '../ledger/list.ts'
+
+/** The ledger's only currency: amounts are sen of rupiah (ADR 2). */
+export const CURRENCY = 'IDR'
 
 export function presentMutation(m: ListedMutation) {
   return {
@@ -15,6 +21,7 @@ export function presentMutation(m: ListedMutation) {
     type: m.type,
     amount: formatDecimal(m.amount),
     balance: m.balance === null ? null : formatDecimal(m.balance),
+    currency: CURRENCY,
     description: m.description,
     note: m.note,
     date: m.occurredAt.toISOString(),
@@ -43,6 +50,7 @@ export function presentAccount(a: AccountWithSync) {
     active: a.active,
     sandbox: a.sandbox,
     balance: a.balance === null ? null : formatDecimal(BigInt(a.balance)),
+    currency: CURRENCY,
     next_sync_at: a.nextSyncAt?.toISOString() ?? null,
     created_at: a.createdAt.toISOString(),
     last_sync: a.lastSync && {

@@ -43,6 +43,7 @@ describe('GET /v1/accounts', () => {
       kind: 'bank',
       sandbox: false,
       balance: null,
+      currency: 'IDR',
       last_sync: {
         status: 'failed',
         started_at: '2026-03-01T00:00:00.000Z',

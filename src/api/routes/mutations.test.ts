@@ -91,6 +91,7 @@ describe('GET /v1/mutations', () => {
     expect(next_cursor).toBeNull()
     expect(data.find((m) => m.id === ids.late1)).toMatchObject({
       amount: '150123.00',
+      currency: 'IDR',
       type: 'CR',
       date: '2026-03-01T16:30:00.000Z',
       date_wib: '2026-03-01 23:30:00',
