@@ -9,11 +9,17 @@ import type { AccountWithSync } from '../accounts/accounts.ts'
 import { formatDecimal } from '../shared/money.ts'
 import { formatWib } from '../shared/time.ts'
 import type { ListedMutation, MutationPage } from '../ledger/list.ts'
+import type { Tag, TagWithUsage } from '../tags/tags.ts'
 
 /** The ledger's only currency: amounts are sen of rupiah (ADR 2). */
 export const CURRENCY = 'IDR'
 
-export function presentMutation(m: ListedMutation) {
+/** A tag as /v1 shows it everywhere (on mutations and in the tag list): an object, so it can be renamed. */
+export const presentTag = (t: Tag) => ({ id: t.publicId, name: t.name })
+
+export const presentTagWithUsage = (t: TagWithUsage) => ({ ...presentTag(t), usage: t.usage })
+
+export function presentMutation(m: ListedMutation, tags: readonly Tag[]) {
   return {
     id: m.publicId,
     account_id: m.accountPublicId,
@@ -29,12 +35,14 @@ export function presentMutation(m: ListedMutation) {
     sandbox: m.sandbox,
     source: m.source,
     reference: m.reference,
+    tags: tags.map(presentTag),
     created_at: m.createdAt.toISOString(),
   }
 }
 
-export function presentMutationPage(page: MutationPage) {
-  return { data: page.rows.map(presentMutation), next_cursor: page.nextCursor }
+/** A page of mutations; `tags` holds each row's tags by mutation public id (tags.ts `tagsOfMutations`). */
+export function presentMutationPage(page: MutationPage, tags: ReadonlyMap<string, readonly Tag[]>) {
+  return { data: page.rows.map((m) => presentMutation(m, tags.get(m.publicId) ?? [])), next_cursor: page.nextCursor }
 }
 
 /** An account without its settings or credentials: nothing a token holder could use to reach the bank. */

@@ -22,6 +22,7 @@ import { healthRoutes } from './routes/health.ts'
 import { mootaMutationRoutes } from './routes/moota-mutations.ts'
 import { mootaTaggingRoutes } from './routes/moota-tagging.ts'
 import { mutationRoutes } from './routes/mutations.ts'
+import { tagRoutes } from './routes/tags.ts'
 import { tokenRoutes } from './routes/tokens.ts'
 import { zodValidatorCompiler } from './validation.ts'
 
@@ -81,5 +82,6 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   await server.register(mutationRoutes, { app, prefix: LUNAS_PREFIX })
   await server.register(accountRoutes, { app, prefix: LUNAS_PREFIX })
   await server.register(tokenRoutes, { app, prefix: LUNAS_PREFIX })
+  await server.register(tagRoutes, { app, prefix: LUNAS_PREFIX })
   return server
 }
