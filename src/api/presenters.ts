@@ -8,7 +8,9 @@
 import type { AccountWithSync } from '../accounts/accounts.ts'
 import { formatDecimal } from '../shared/money.ts'
 import { formatWib } from '../shared/time.ts'
+import type { BalanceGap } from '../ledger/gaps.ts'
 import type { ListedMutation, MutationPage } from '../ledger/list.ts'
+import type { SyncRun } from '../sync/runs.ts'
 import type { Tag, TagWithUsage } from '../tags/tags.ts'
 
 /** The ledger's only currency: amounts are sen of rupiah (ADR 2). */
@@ -68,6 +70,38 @@ export function presentAccount(a: AccountWithSync) {
       rows_new: a.lastSync.rowsNew,
       error: a.lastSync.error,
     },
+  }
+}
+
+/** A sync run without its internal ids; `worker` names the process that ran it (`host:pid`), for operators. */
+export function presentSyncRun(r: SyncRun) {
+  return {
+    id: r.publicId,
+    trigger: r.trigger,
+    status: r.status,
+    started_at: r.startedAt.toISOString(),
+    finished_at: r.finishedAt?.toISOString() ?? null,
+    rows_seen: r.rowsSeen,
+    rows_new: r.rowsNew,
+    error: r.error,
+    worker: r.worker,
+  }
+}
+
+/** A break in the running balance; `difference` = reported − expected (negative: money missing from the ledger). */
+export function presentBalanceGap(g: BalanceGap) {
+  return {
+    account_id: g.accountPublicId,
+    mutation_id: g.mutationPublicId,
+    previous_mutation_id: g.previousPublicId,
+    expected_balance: formatDecimal(g.expectedBalance),
+    reported_balance: formatDecimal(g.reportedBalance),
+    difference: formatDecimal(g.reportedBalance - g.expectedBalance),
+    currency: CURRENCY,
+    date: g.occurredAt.toISOString(),
+    date_wib: formatWib(g.occurredAt),
+    detected_at: g.detectedAt.toISOString(),
+    sandbox: g.sandbox,
   }
 }
 

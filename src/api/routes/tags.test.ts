@@ -92,9 +92,8 @@ describe('/v1/tags', () => {
       const res = await req(method, `/v1/tags/${theirs.id}`, json)
       expect(res.status).toBe(404)
       const unknown = await req(method, `/v1/tags/${newPublicId()}`, json)
-      expect((await res.json()).detail.replace(theirs.id, '<id>')).toBe(
-        (await unknown.json()).detail.replace(/tag \w+/, 'tag <id>'),
-      )
+      const detail = async (r: Response) => ((await r.json()) as { detail: string }).detail
+      expect((await detail(res)).replace(theirs.id, '<id>')).toBe((await detail(unknown)).replace(/tag \w+/, 'tag <id>'))
     }
     expect(await tagNamed('b-only')).toBeUndefined()
     expect(await tagNamed('b-only', b.token)).toMatchObject({ name: 'b-only' })
