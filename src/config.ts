@@ -24,6 +24,7 @@ const schema = z.object({
   LUNAS_SYNC_TIMEOUT_MS: int(30_000, 100, 600_000),
   LUNAS_DEFAULT_REFRESH_MINUTES: int(15, 1, 1440),
   LUNAS_SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 600_000),
+  LUNAS_IDEMPOTENCY_TTL_HOURS: int(24, 1, 720),
 })
 
 export type Role = 'all' | 'api' | 'worker'
@@ -43,6 +44,8 @@ export interface Config {
   syncTimeoutMs: number
   defaultRefreshMinutes: number
   shutdownTimeoutMs: number
+  /** How long an Idempotency-Key of a /v1 write is remembered (hours). */
+  idempotencyTtlHours: number
 }
 
 export class ConfigError extends Error {
@@ -77,5 +80,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     syncTimeoutMs: c.LUNAS_SYNC_TIMEOUT_MS,
     defaultRefreshMinutes: c.LUNAS_DEFAULT_REFRESH_MINUTES,
     shutdownTimeoutMs: c.LUNAS_SHUTDOWN_TIMEOUT_MS,
+    idempotencyTtlHours: c.LUNAS_IDEMPOTENCY_TTL_HOURS,
   })
 }

@@ -13,6 +13,7 @@ import type { App } from '../app.ts'
 import { registerAuth } from './auth.ts'
 import { registerBodyParsers } from './body.ts'
 import { LUNAS_PREFIX, MOOTA_PREFIX, registerErrorHandling } from './errors.ts'
+import { registerIdempotency } from './idempotency.ts'
 import { registerMetrics } from './metrics.ts'
 import { accountRoutes } from './routes/accounts.ts'
 import { mootaAuthRoutes } from './routes/moota-auth.ts'
@@ -72,6 +73,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   registerErrorHandling(server)
   registerMetrics(server)
   registerAuth(server, app.db)
+  registerIdempotency(server, app)
 
   await server.register(healthRoutes, { app })
   await server.register(mootaAuthRoutes, { app, prefix: MOOTA_PREFIX })
