@@ -184,6 +184,22 @@ describe('Idempotency-Key on /v1 writes', () => {
     expect((await post(entry(), 'k'.repeat(255))).status).toBe(201)
   })
 
+  it('replays a created token without keeping the secret in clear', async () => {
+    const first = await write('POST', '/v1/tokens', { name: 'plugin', scopes: ['mutation_read'] }, 'token-1')
+    expect(first.status).toBe(201)
+    const { token } = (await first.json()) as { token: string }
+    const again = await write('POST', '/v1/tokens', { name: 'plugin', scopes: ['mutation_read'] }, 'token-1')
+    expect(again.headers.get('idempotent-replayed')).toBe('true')
+    expect(((await again.json()) as { token: string }).token).toBe(token)
+    const rows = await t.app.db.query<{ response_body: string }>(
+      "select response_body from idempotency_keys where key = 'token-1'",
+    )
+    expect(rows).toHaveLength(1)
+    expect(rows[0]!.response_body).not.toContain(token)
+    const [n] = await t.app.db.query<{ n: number }>("select count(*)::int as n from api_tokens where name = 'plugin'")
+    expect(n).toEqual({ n: 1 })
+  })
+
   it('leaves reads and the Moota surface alone', async () => {
     const res = await t.request('GET', '/v1/tags', { token: a.token, headers: { 'idempotency-key': 'x'.repeat(300) } })
     expect(res.status).toBe(200)

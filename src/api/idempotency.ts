@@ -5,6 +5,8 @@
  *   409 while the first request is still running;
  * - onSend stores the response of the request that claimed the key, except a 5xx, which releases it (the client
  *   may retry); onResponse releases a claim that never reached onSend.
+ * Stored bodies are encrypted under the secret key (AES-256-GCM, as credentials are): `POST /v1/tokens` answers with
+ * a token shown once, which must never rest in the database in clear (ADR 4).
  * Without the header a write runs as before. Storage is src/idempotency/keys.ts; keys expire after
  * LUNAS_IDEMPOTENCY_TTL_HOURS and are pruned every hour by the API process.
  */
@@ -18,6 +20,7 @@ import {
   releaseKey,
   requestFingerprint,
 } from '../idempotency/keys.ts'
+import { decryptSecret, encryptSecret } from '../shared/crypto.ts'
 import { AppError } from '../shared/errors.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
 import { isApiPath, surfaceOf } from './errors.ts'
@@ -74,7 +77,7 @@ export function registerIdempotency(server: FastifyInstance, app: App): void {
         const { status, contentType, body } = claim.response
         reply.code(status).header(REPLAYED_HEADER, 'true')
         if (contentType) reply.type(contentType)
-        return reply.send(status === 204 ? undefined : body)
+        return reply.send(status === 204 || body === '' ? undefined : decryptSecret(app.secretKey, body))
       }
     }
   })
@@ -90,7 +93,7 @@ export function registerIdempotency(server: FastifyInstance, app: App): void {
         await completeKey(app.db, claim.workspace, claim.key, {
           status: reply.statusCode,
           contentType: (reply.getHeader('content-type') as string | undefined) ?? null,
-          body: payload === null || payload === undefined ? '' : String(payload),
+          body: payload === null || payload === undefined ? '' : encryptSecret(app.secretKey, String(payload)),
         })
     } catch (err) {
       // The write itself succeeded; failing its answer now would invite a retry that runs it twice. Say so instead.
