@@ -28,6 +28,7 @@ const schema = z.object({
   LUNAS_LOGIN_RATE_LIMIT_PER_MINUTE: int(10, 0, 100_000),
   LUNAS_API_LOG: z.enum(['on', 'off']).default('on'),
   LUNAS_API_LOG_RETENTION_DAYS: int(30, 1, 3650),
+  LUNAS_IDEMPOTENCY_TTL_HOURS: int(24, 1, 720),
 })
 
 export type Role = 'all' | 'api' | 'worker'
@@ -54,6 +55,8 @@ export interface Config {
   /** Record every /api/v2 and /v1 call in `api_calls`. */
   apiLog: boolean
   apiLogRetentionDays: number
+  /** How long an Idempotency-Key of a /v1 write is remembered (hours). */
+  idempotencyTtlHours: number
 }
 
 export class ConfigError extends Error {
@@ -92,5 +95,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginRateLimitPerMinute: c.LUNAS_LOGIN_RATE_LIMIT_PER_MINUTE,
     apiLog: c.LUNAS_API_LOG === 'on',
     apiLogRetentionDays: c.LUNAS_API_LOG_RETENTION_DAYS,
+    idempotencyTtlHours: c.LUNAS_IDEMPOTENCY_TTL_HOURS,
   })
 }

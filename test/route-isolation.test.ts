@@ -101,6 +101,17 @@ function expectNoTraceOfB(body: string): void {
     expect(body).not.toContain(secret)
 }
 
+/** A mutation of A's own, on a fresh account of A's (for probes that need one to act on). */
+async function ownMutation(amount: string): Promise<string> {
+  const aBank = await addTestAccount(t.app.db, a.workspace, 'bca')
+  const r = await ingest(t.app.db, a.workspace, {
+    accountId: aBank.publicId,
+    source: 'csv',
+    rows: [{ date: '2026-11-20', type: 'CR', amount, description: 'PEMBAYARAN A' }],
+  })
+  return r.inserted[0]!.publicId
+}
+
 const PROBES: Record<string, Probe> = {
   'GET /health': ownOnly('GET', '/health'),
   'GET /metrics': ownOnly('GET', '/metrics'),
@@ -208,6 +219,78 @@ const PROBES: Record<string, Probe> = {
     expect((await call('GET', '/api/v2/user', undefined, b.token)).status).toBe(200)
   },
   'POST /v1/accounts/:id/refresh': notFound('POST', () => bBank.publicId, (id) => `/v1/accounts/${id}/refresh`),
+  'GET /v1/mutations/:id': notFound('GET', () => bMutation, (id) => `/v1/mutations/${id}`),
+  'PATCH /v1/mutations/:id': notFound('PATCH', () => bMutation, (id) => `/v1/mutations/${id}`, () => ({ note: 'A' })),
+  'DELETE /v1/mutations/:id': notFound('DELETE', () => bMutation, (id) => `/v1/mutations/${id}`),
+  // B's sandbox, cash and bank accounts all answer like an unknown account: no simulated or manual entry lands in B.
+  'POST /v1/mutations': async () => {
+    for (const acc of [bSandbox, bCash, bBank])
+      await notFound('POST', () => acc.publicId, () => '/v1/mutations', (id) => ({ account: id, amount: '1000', type: 'CR' }))()
+  },
+  'GET /v1/tags': ownOnly('GET', '/v1/tags'),
+  // B's tag name is free in A (a duplicate-name error would reveal it); the Moota row may already have taken it in A.
+  'POST /v1/tags': async () => {
+    await t.app.db.query('delete from tags where workspace_id = $1 and lower(name) = $2', [a.workspace.id, B_TAG])
+    await ownOnly('POST', '/v1/tags', { name: B_TAG })()
+  },
+  'PATCH /v1/tags/:id': notFound('PATCH', () => bTag, (id) => `/v1/tags/${id}`, () => ({ name: 'A' })),
+  'DELETE /v1/tags/:id': notFound('DELETE', () => bTag, (id) => `/v1/tags/${id}`),
+  'PUT /v1/mutations/:id/tags': async () => {
+    await notFound('PUT', () => bMutation, (id) => `/v1/mutations/${id}/tags`, () => ({ names: ['A'] }))()
+    // B's tag id on A's own mutation is refused exactly like an id that never existed.
+    const mine = await ownMutation('1000')
+    const never = newPublicId()
+    const resB = await call('PUT', `/v1/mutations/${mine}/tags`, { tag_ids: [bTag] })
+    const resX = await call('PUT', `/v1/mutations/${mine}/tags`, { tag_ids: [never] })
+    expect(resB.status).toBe(422)
+    expect(resX.status).toBe(422)
+    const bodyB = (await resB.text()).replaceAll(bTag, '<id>')
+    expect(bodyB).toBe((await resX.text()).replaceAll(never, '<id>'))
+    expectNoTraceOfB(bodyB)
+  },
+  'DELETE /v1/mutations/:id/tags/:tag_id': async () => {
+    await notFound('DELETE', () => bMutation, (id) => `/v1/mutations/${id}/tags/${bTag}`)()
+    const mine = await ownMutation('2000')
+    await notFound('DELETE', () => bTag, (id) => `/v1/mutations/${mine}/tags/${id}`)()
+  },
+  'GET /v1/accounts/:id': notFound('GET', () => bBank.publicId, (id) => `/v1/accounts/${id}`),
+  'GET /v1/accounts/:id/sync-runs': notFound('GET', () => bBank.publicId, (id) => `/v1/accounts/${id}/sync-runs`),
+  'GET /v1/balance-gaps': async () => {
+    // Give B a real gap first, so "A sees none of B's gaps" is not true merely because B has none.
+    await ingest(t.app.db, b.workspace, {
+      accountId: bBank.publicId,
+      source: 'csv',
+      rows: [
+        { date: '2026-11-21', type: 'CR', amount: '100', description: 'PEMBAYARAN B', balance: '100' },
+        { date: '2026-11-22', type: 'CR', amount: '100', description: 'PEMBAYARAN B', balance: '500' },
+      ],
+    })
+    const [gap] = await t.app.db.query('select 1 from balance_gaps where workspace_id = $1', [b.workspace.id])
+    expect(gap).toBeDefined()
+    await notFound('GET', () => bBank.publicId, (id) => `/v1/balance-gaps?account=${id}`)()
+    await ownOnly('GET', '/v1/balance-gaps?include_sandbox=true')()
+  },
+  // Last: A's own log legitimately names B's ids (the probes above sent them in A's paths), so this row checks that a
+  // call only B made never shows, and that every listed call is one of A's tokens.
+  'GET /v1/api-calls': async () => {
+    expect((await call('GET', '/api/v2/user?probe=b-only', undefined, b.token)).status).toBe(200)
+    await t.server.apiCallLog?.flush()
+    const res = await call('GET', '/v1/api-calls?limit=200')
+    expect(res.status).toBe(200)
+    const text = await res.text()
+    expect(text).not.toContain('probe=b-only')
+    const aTokens = await t.app.db.query<{ public_id: string }>('select public_id from api_tokens where workspace_id = $1', [
+      a.workspace.id,
+    ])
+    const listed = (JSON.parse(text) as { data: { token_id: string }[] }).data
+    expect(listed.length).toBeGreaterThan(0)
+    for (const c of listed) expect(aTokens.map((r) => r.public_id)).toContain(c.token_id)
+    // Naming B's token as a filter finds nothing, exactly like a token that never existed.
+    const byB = await call('GET', `/v1/api-calls?token=${bToken}`)
+    const byX = await call('GET', `/v1/api-calls?token=${newPublicId()}`)
+    expect(byB.status).toBe(200)
+    expect(await byB.json()).toEqual(await byX.json())
+  },
 }
 
 describe('tenant isolation over every route', () => {

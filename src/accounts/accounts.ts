@@ -155,7 +155,18 @@ export async function getAccount(db: Sql, ws: Workspace, publicId: string): Prom
 }
 
 /** Accounts with their last sync run and latest reported balance, oldest first. */
-export async function listAccounts(db: Sql, ws: Workspace): Promise<AccountWithSync[]> {
+export function listAccounts(db: Sql, ws: Workspace): Promise<AccountWithSync[]> {
+  return accountsWithSync(db, ws, null)
+}
+
+/** One account with its last sync run and latest reported balance; not_found outside the workspace. */
+export async function getAccountWithSync(db: Sql, ws: Workspace, publicId: string): Promise<AccountWithSync> {
+  const [account] = await accountsWithSync(db, ws, publicId)
+  if (!account) throw AppError.notFound(`account ${publicId} not found`)
+  return account
+}
+
+async function accountsWithSync(db: Sql, ws: Workspace, publicId: string | null): Promise<AccountWithSync[]> {
   const rows = await db.query<
     AccountRow & {
       run_status: string | null
@@ -173,9 +184,9 @@ export async function listAccounts(db: Sql, ws: Workspace): Promise<AccountWithS
      left join lateral (select * from sync_runs s where s.account_id = a.id order by s.started_at desc, s.id desc limit 1) r on true
      left join lateral (select m.balance from mutations m where m.account_id = a.id and m.balance is not null and m.deleted_at is null
                         order by m.occurred_at desc, m.position desc, m.id desc limit 1) b on true
-     where a.workspace_id = $1 and a.deleted_at is null
+     where a.workspace_id = $1 and a.deleted_at is null and ($2::text is null or a.public_id = $2)
      order by a.id`,
-    [ws.id],
+    [ws.id, publicId],
   )
   return rows.map((r) => ({
     ...toAccount(r),

@@ -15,6 +15,7 @@ import { registerAuth } from './auth.ts'
 import { registerCallLog } from './call-log.ts'
 import { registerBodyParsers } from './body.ts'
 import { LUNAS_PREFIX, MOOTA_PREFIX, registerErrorHandling } from './errors.ts'
+import { registerIdempotency } from './idempotency.ts'
 import { registerMetrics } from './metrics.ts'
 import { registerRateLimits } from './rate-limit.ts'
 import { accountRoutes } from './routes/accounts.ts'
@@ -26,6 +27,7 @@ import { healthRoutes } from './routes/health.ts'
 import { mootaMutationRoutes } from './routes/moota-mutations.ts'
 import { mootaTaggingRoutes } from './routes/moota-tagging.ts'
 import { mutationRoutes } from './routes/mutations.ts'
+import { tagRoutes } from './routes/tags.ts'
 import { tokenRoutes } from './routes/tokens.ts'
 import { zodValidatorCompiler } from './validation.ts'
 
@@ -76,6 +78,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   registerAuth(server, app.db)
   registerCallLog(server, app)
   await registerRateLimits(server, app.config)
+  registerIdempotency(server, app)
 
   await server.register(healthRoutes, { app })
   await server.register(mootaAuthRoutes, { app, prefix: MOOTA_PREFIX })
@@ -87,5 +90,6 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   await server.register(accountRoutes, { app, prefix: LUNAS_PREFIX })
   await server.register(tokenRoutes, { app, prefix: LUNAS_PREFIX })
   await server.register(apiCallRoutes, { app, prefix: LUNAS_PREFIX })
+  await server.register(tagRoutes, { app, prefix: LUNAS_PREFIX })
   return server
 }

@@ -101,6 +101,23 @@ export function decodeCursor(key: Buffer, cursor: string): { occurredKey: string
   return { occurredKey, id }
 }
 
+const SELECT = `select m.id, m.public_id, a.public_id as account_public_id, a.bank_type, m.direction, m.amount,
+       m.balance, m.description, m.note, m.occurred_at,
+       to_char(m.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as occurred_key,
+       m.sandbox, m.source, m.reference, m.created_at
+     from mutations m join accounts a on a.id = m.account_id`
+
+/** One live mutation of the workspace by public id (sandbox ones too: naming it is asking for it); null if unknown. */
+export async function findListedMutation(db: Sql, ws: Workspace, publicId: string): Promise<ListedMutation | null> {
+  const [row] = await db.query<Row>(
+    `${SELECT}
+     where m.workspace_id = $1 and a.workspace_id = $1 and m.public_id = $2 and m.deleted_at is null
+       and a.deleted_at is null`,
+    [ws.id, publicId],
+  )
+  return row ? toListed(row) : null
+}
+
 /** One page of the workspace's mutations matching `f`, newest first. */
 export async function listMutations(
   db: Sql,
@@ -132,11 +149,7 @@ export async function listMutations(
   params.push(f.limit + 1)
 
   const rows = await db.query<Row>(
-    `select m.id, m.public_id, a.public_id as account_public_id, a.bank_type, m.direction, m.amount, m.balance,
-       m.description, m.note, m.occurred_at,
-       to_char(m.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as occurred_key,
-       m.sandbox, m.source, m.reference, m.created_at
-     from mutations m join accounts a on a.id = m.account_id
+    `${SELECT}
      where ${where.join(' and ')}
      order by m.occurred_at desc, m.id desc
      limit $${params.length}`,

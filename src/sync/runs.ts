@@ -3,6 +3,8 @@
  * "reading failed because …" (`failed`, with the reason in `error`).
  */
 import type { Sql } from '../db/db.ts'
+import { decodeCursor, encodeCursor } from '../ledger/list.ts'
+import { AppError } from '../shared/errors.ts'
 import { newPublicId } from '../shared/ids.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
 
@@ -133,4 +135,44 @@ export async function listRuns(
     [ws.id, accountId, limit],
   )
   return rows.map(toRun)
+}
+
+export interface SyncRunPage {
+  rows: SyncRun[]
+  nextCursor: string | null
+}
+
+/**
+ * One page of an account's runs (account by public id, in the workspace), newest first, keyset-paginated on
+ * (started_at, id) with the same sealed cursor as the mutation list, so page 500 costs what page 1 does.
+ * not_found when the account is unknown, deleted or another workspace's.
+ */
+export async function listRunsPage(
+  db: Sql,
+  ws: Workspace,
+  accountId: string,
+  p: { limit: number; cursor?: string | undefined },
+  key: Buffer,
+): Promise<SyncRunPage> {
+  const [account] = await db.query<{ id: string }>(
+    'select id from accounts where workspace_id = $1 and public_id = $2 and deleted_at is null',
+    [ws.id, accountId],
+  )
+  if (!account) throw AppError.notFound(`account ${accountId} not found`)
+  const after = p.cursor ? decodeCursor(key, p.cursor) : null
+  const rows = await db.query<RunRow & { started_key: string }>(
+    `select ${RUN_COLUMNS},
+       to_char(r.started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as started_key
+     from sync_runs r
+     where r.workspace_id = $1 and r.account_id = $2
+       and ($3::timestamptz is null or (r.started_at, r.id) < ($3::timestamptz, $4::bigint))
+     order by r.started_at desc, r.id desc limit $5`,
+    [ws.id, account.id, after?.occurredKey ?? null, after?.id ?? null, p.limit + 1],
+  )
+  const page = rows.slice(0, p.limit)
+  const last = page[page.length - 1]
+  return {
+    rows: page.map(toRun),
+    nextCursor: rows.length > p.limit && last ? encodeCursor(key, last.started_key, last.id) : null,
+  }
 }

@@ -14,7 +14,9 @@ import {
   listTags,
   renameTag,
   replaceTags,
+  setMutationTags,
   tagsOfMutation,
+  tagsOfMutations,
 } from './tags.ts'
 
 let t: TestDb
@@ -172,5 +174,36 @@ describe('tags of a mutation', () => {
     expect(await failure(attachTags(db, a, mutation, ['ok-name', ' ']))).toMatchObject({ code: 'validation' })
     expect(await names(a, mutation)).toEqual([])
     expect(await listTags(db, a, { names: ['ok-name'] })).toEqual([])
+  })
+})
+
+describe('tags by id (the /v1 surface)', () => {
+  it('sets a mutation\'s tags from ids and names together, each tag once', async () => {
+    const mutation = await newMutation(a)
+    const vip = await createTag(db, a, 'by-id-vip')
+    const set = await setMutationTags(db, a, mutation, { tagIds: [vip.publicId, vip.publicId], names: ['BY-ID-VIP', 'fresh'] })
+    expect(set.map((x) => x.name)).toEqual(['by-id-vip', 'fresh'])
+    expect(await names(a, mutation)).toEqual(['by-id-vip', 'fresh'])
+  })
+
+  it("refuses another workspace's tag id as unknown, changing nothing", async () => {
+    const mutation = await newMutation(a)
+    await attachTags(db, a, mutation, ['kept'])
+    const theirs = await createTag(db, b, 'by-id-theirs')
+    expect(
+      await failure(setMutationTags(db, a, mutation, { tagIds: [theirs.publicId], names: ['would-be-new'] })),
+    ).toEqual({ code: 'validation', message: `tag ${theirs.publicId} not found`, field: 'tag_ids' })
+    expect(await names(a, mutation)).toEqual(['kept'])
+    expect(await listTags(db, a, { names: ['would-be-new'] })).toEqual([])
+  })
+
+  it('reads the tags of many mutations at once, only within the workspace', async () => {
+    const [m1, m2, theirs] = [await newMutation(a), await newMutation(a), await newMutation(b)]
+    await attachTags(db, a, m1, ['many-1', 'many-2'])
+    await attachTags(db, b, theirs, ['many-b'])
+    const byMutation = await tagsOfMutations(db, a, [m1, m2, theirs])
+    expect(byMutation.get(m1)!.map((x) => x.name)).toEqual(['many-1', 'many-2'])
+    expect(byMutation.get(m2)).toEqual([])
+    expect(byMutation.get(theirs)).toEqual([])
   })
 })

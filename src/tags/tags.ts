@@ -161,13 +161,100 @@ export async function replaceTags(
   const wanted = normalizeNames(names)
   await db.tx(async (tx) => {
     const mutation = await mutationId(tx, ws, mutationPublicId)
-    const tagIds = await ensureTags(tx, ws, wanted)
-    await tx.query('delete from mutation_tags where mutation_id = $1 and not (tag_id = any($2::bigint[]))', [
-      mutation,
-      tagIds,
-    ])
-    await link(tx, mutation, tagIds)
+    await replaceLinks(tx, mutation, await ensureTags(tx, ws, wanted))
   })
+}
+
+async function replaceLinks(tx: Sql, mutation: string, tagIds: readonly string[]): Promise<void> {
+  await tx.query('delete from mutation_tags where mutation_id = $1 and not (tag_id = any($2::bigint[]))', [
+    mutation,
+    tagIds,
+  ])
+  await link(tx, mutation, tagIds)
+}
+
+/** The internal ids of the workspace's tags with these public ids; one unknown id (or another tenant's) refuses all. */
+async function tagIdsByPublicId(tx: Sql, ws: Workspace, publicIds: readonly string[], field: string): Promise<string[]> {
+  const unique = [...new Set(publicIds)]
+  if (unique.length === 0) return []
+  const rows = await tx.query<{ id: string; public_id: string }>(
+    'select id, public_id from tags where workspace_id = $1 and public_id = any($2::text[])',
+    [ws.id, unique],
+  )
+  const found = new Set(rows.map((r) => r.public_id))
+  const unknown = unique.find((id) => !found.has(id))
+  if (unknown !== undefined) throw AppError.validation(`tag ${unknown} not found`, field)
+  return rows.map((r) => r.id)
+}
+
+/**
+ * Makes the mutation's tags exactly these: existing tags by public id plus tags by name (unknown names created, as
+ * Moota's attach does). Both lists empty removes every tag. Returns the mutation's tags afterwards.
+ */
+export async function setMutationTags(
+  db: Db,
+  ws: Workspace,
+  mutationPublicId: string,
+  p: { tagIds: readonly string[]; names: readonly string[] },
+): Promise<Tag[]> {
+  const wanted = normalizeNames(p.names)
+  await db.tx(async (tx) => {
+    const mutation = await mutationId(tx, ws, mutationPublicId)
+    const byId = await tagIdsByPublicId(tx, ws, p.tagIds, 'tag_ids')
+    const byName = await ensureTags(tx, ws, wanted)
+    await replaceLinks(tx, mutation, [...new Set([...byId, ...byName])])
+  })
+  return tagsOfMutation(db, ws, mutationPublicId)
+}
+
+/** Removes one tag (by public id) from a mutation; not_found when either is unknown in the workspace. */
+export async function detachTagById(db: Db, ws: Workspace, mutationPublicId: string, tagPublicId: string): Promise<void> {
+  await db.tx(async (tx) => {
+    const mutation = await mutationId(tx, ws, mutationPublicId)
+    const [tag] = await tx.query<{ id: string }>('select id from tags where workspace_id = $1 and public_id = $2', [
+      ws.id,
+      tagPublicId,
+    ])
+    if (!tag) throw AppError.notFound(`tag ${tagPublicId} not found`)
+    await tx.query('delete from mutation_tags where mutation_id = $1 and tag_id = $2', [mutation, tag.id])
+  })
+}
+
+export interface TagWithUsage extends Tag {
+  /** Live (not deleted) mutations carrying the tag. */
+  usage: number
+}
+
+/** The workspace's tags, oldest first, each with how many live mutations carry it. */
+export async function listTagsWithUsage(db: Sql, ws: Workspace): Promise<TagWithUsage[]> {
+  const rows = await db.query<TagRow & { usage: number }>(
+    `select t.id, t.public_id, t.name,
+       (select count(*)::int from mutation_tags mt join mutations m on m.id = mt.mutation_id
+        where mt.tag_id = t.id and m.workspace_id = $1 and m.deleted_at is null) as usage
+     from tags t where t.workspace_id = $1 order by t.id`,
+    [ws.id],
+  )
+  return rows.map((r) => ({ ...toTag(r), usage: Number(r.usage) }))
+}
+
+/** Tags of several mutations (public ids) at once, oldest tag first: one query for a whole page of a list. */
+export async function tagsOfMutations(
+  db: Sql,
+  ws: Workspace,
+  mutationPublicIds: readonly string[],
+): Promise<Map<string, Tag[]>> {
+  const byMutation = new Map<string, Tag[]>(mutationPublicIds.map((id) => [id, []]))
+  if (mutationPublicIds.length === 0) return byMutation
+  const rows = await db.query<TagRow & { mutation: string }>(
+    `select m.public_id as mutation, t.id, t.public_id, t.name from mutation_tags mt
+     join tags t on t.id = mt.tag_id
+     join mutations m on m.id = mt.mutation_id
+     where m.workspace_id = $1 and t.workspace_id = $1 and m.public_id = any($2::text[])
+     order by t.id`,
+    [ws.id, [...mutationPublicIds]],
+  )
+  for (const r of rows) byMutation.get(r.mutation)?.push(toTag(r))
+  return byMutation
 }
 
 /** Removes the named tags from a mutation; names it does not carry (or that do not exist) are ignored. */

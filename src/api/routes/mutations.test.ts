@@ -91,6 +91,7 @@ describe('GET /v1/mutations', () => {
     expect(next_cursor).toBeNull()
     expect(data.find((m) => m.id === ids.late1)).toMatchObject({
       amount: '150123.00',
+      currency: 'IDR',
       type: 'CR',
       date: '2026-03-01T16:30:00.000Z',
       date_wib: '2026-03-01 23:30:00',
@@ -184,5 +185,123 @@ describe('GET /v1/mutations', () => {
       const token = await tokenWithScopes(t.app.db, a, [scope])
       expect((await t.request('GET', '/v1/mutations', { token })).status, scope).toBe(status)
     }
+  })
+})
+
+describe('one mutation: GET, PATCH, DELETE /v1/mutations/{id}', () => {
+  it('shows a mutation with currency and tags, sandbox ones included when named', async () => {
+    const res = await t.request('GET', `/v1/mutations/${ids.late1}`, { token: a.token })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({
+      id: ids.late1,
+      account_id: bca.publicId,
+      amount: '150123.00',
+      currency: 'IDR',
+      tags: [],
+      date_wib: '2026-03-01 23:30:00',
+    })
+    expect((await t.request('GET', `/v1/mutations/${ids.sim}`, { token: a.token })).status).toBe(200)
+  })
+
+  it('answers 404 problem+json for unknown, deleted and other workspaces’ mutations', async () => {
+    for (const token of [b.token]) {
+      const res = await t.request('GET', `/v1/mutations/${ids.late1}`, { token })
+      expect(res.status).toBe(404)
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/)
+    }
+    expect((await t.request('GET', '/v1/mutations/xxxxxxxxxxx', { token: a.token })).status).toBe(404)
+  })
+
+  it('sets and clears the note', async () => {
+    const res = await t.request('PATCH', `/v1/mutations/${ids.same1}`, { token: a.token, json: { note: 'INV-9' } })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({ id: ids.same1, note: 'INV-9' })
+    const cleared = await t.request('PATCH', `/v1/mutations/${ids.same1}`, { token: a.token, json: { note: null } })
+    expect(await cleared.json()).toMatchObject({ note: '' })
+    const theirs = await t.request('PATCH', `/v1/mutations/${ids.same1}`, { token: b.token, json: { note: 'x' } })
+    expect(theirs.status).toBe(404)
+    const [row] = await t.app.db.query('select note from mutations where public_id = $1', [ids.same1])
+    expect(row).toEqual({ note: '' })
+  })
+
+  it('deletes as a tombstone: gone from the API, the row kept', async () => {
+    const [doomed] = await insertMutations(t.app.db, a.workspace, bca, [
+      { occurredAt: '2026-02-01T00:00:00Z', amount: 1n, description: 'doomed' },
+    ])
+    expect((await t.request('DELETE', `/v1/mutations/${doomed}`, { token: b.token })).status).toBe(404)
+    expect((await t.request('DELETE', `/v1/mutations/${doomed}`, { token: a.token })).status).toBe(204)
+    expect((await t.request('GET', `/v1/mutations/${doomed}`, { token: a.token })).status).toBe(404)
+    expect((await t.request('DELETE', `/v1/mutations/${doomed}`, { token: a.token })).status).toBe(404)
+    const [row] = await t.app.db.query<{ gone: boolean }>(
+      'select deleted_at is not null as gone from mutations where public_id = $1',
+      [doomed],
+    )
+    expect(row).toEqual({ gone: true })
+  })
+
+  it('needs the mutation scope to write', async () => {
+    const reader = await tokenWithScopes(t.app.db, a, ['mutation_read'])
+    const res = await t.request('PATCH', `/v1/mutations/${ids.same2}`, { token: reader, json: { note: 'x' } })
+    expect(res.status).toBe(403)
+    expect((await t.request('DELETE', `/v1/mutations/${ids.same2}`, { token: reader })).status).toBe(403)
+  })
+})
+
+describe('POST /v1/mutations', () => {
+  type Shown = { id: string; account_id: string; amount: string; balance: string; currency: string; source: string }
+
+  it('simulates on a sandbox account and records by hand on a cash account, continuing the balance', async () => {
+    const sim = await t.request('POST', '/v1/mutations', {
+      token: a.token,
+      json: { account: sandbox.publicId, amount: '150123', type: 'CR', description: 'TRSF BUDI' },
+    })
+    expect(sim.status, await sim.clone().text()).toBe(201)
+    expect(await sim.json()).toMatchObject({
+      account_id: sandbox.publicId,
+      amount: '150123.00',
+      currency: 'IDR',
+      balance: '150123.00',
+      source: 'sandbox',
+      tags: [],
+    })
+
+    const cash = await addTestAccount(t.app.db, a.workspace, 'cash')
+    for (const [amount, type, balance] of [['50000', 'CR', '50000.00'], ['1250.50', 'DB', '48749.50']] as const) {
+      const res = await t.request('POST', '/v1/mutations', {
+        token: a.token,
+        json: { account: cash.publicId, amount, type, note: 'kas' },
+      })
+      expect(res.status).toBe(201)
+      const shown = (await res.json()) as Shown
+      expect(shown).toMatchObject({ account_id: cash.publicId, balance, source: 'manual', currency: 'IDR' })
+      expect((await t.request('GET', `/v1/mutations/${shown.id}`, { token: a.token })).status).toBe(200)
+    }
+  })
+
+  it('refuses accounts fed by their source, and bad amounts, storing nothing', async () => {
+    const before = await t.app.db.query('select count(*)::int as n from mutations')
+    const res = await t.request('POST', '/v1/mutations', {
+      token: a.token,
+      json: { account: bca.publicId, amount: '1000', type: 'CR' },
+    })
+    expect(res.status).toBe(422)
+    expect(await res.json()).toMatchObject({ code: 'validation', field: 'account' })
+    for (const amount of ['-1', '1.001', 0]) {
+      const bad = await t.request('POST', '/v1/mutations', {
+        token: a.token,
+        json: { account: sandbox.publicId, amount, type: 'CR' },
+      })
+      expect(bad.status).toBe(422)
+    }
+    expect(await t.app.db.query('select count(*)::int as n from mutations')).toEqual(before)
+  })
+
+  it("answers another workspace's account as unknown", async () => {
+    const theirs = await t.request('POST', '/v1/mutations', {
+      token: b.token,
+      json: { account: sandbox.publicId, amount: '1000', type: 'CR' },
+    })
+    expect(theirs.status).toBe(404)
+    expect(await theirs.json()).toMatchObject({ code: 'not_found' })
   })
 })
