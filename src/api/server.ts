@@ -14,6 +14,7 @@ import { registerAuth } from './auth.ts'
 import { registerBodyParsers } from './body.ts'
 import { LUNAS_PREFIX, MOOTA_PREFIX, registerErrorHandling } from './errors.ts'
 import { registerMetrics } from './metrics.ts'
+import { registerOpenApi } from './openapi/openapi.ts'
 import { accountRoutes } from './routes/accounts.ts'
 import { mootaAuthRoutes } from './routes/moota-auth.ts'
 import { mootaBankRoutes } from './routes/moota-banks.ts'
@@ -71,6 +72,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   registerErrorHandling(server)
   registerMetrics(server)
   registerAuth(server, app.db)
+  registerOpenApi(server) // before the routes: it collects them as they register
 
   await server.register(healthRoutes, { app })
   await server.register(mootaAuthRoutes, { app, prefix: MOOTA_PREFIX })
