@@ -57,7 +57,7 @@ const concrete = (url: string) => url.replace(/:[A-Za-z0-9_]+/g, 'Tid4Docs001')
 describe('GET /openapi.json', () => {
   it('is a valid OpenAPI 3.1 document', async () => {
     expect(doc.openapi).toBe('3.1.0')
-    const result = await new Validator().validate(doc as unknown as object)
+    const result = await new Validator().validate(doc as unknown as Parameters<Validator["validate"]>[0])
     expect(result.errors ?? []).toEqual([])
     expect(result.valid).toBe(true)
   })
