@@ -9,6 +9,10 @@ import type { z } from 'zod'
 import type { JsonSchema } from './document.ts'
 import {
   ERROR_SCHEMAS,
+  LunasAccountList,
+  LunasCreatedToken,
+  LunasMutationPage,
+  LunasTokenList,
   MootaBank,
   MootaLogin,
   MootaMutation,
@@ -266,19 +270,27 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
       limit: { description: 'Page size, 1 to 200.' },
       cursor: { description: 'The previous page’s `next_cursor`.' },
     },
-    responses: plain('`{"data":[…],"next_cursor":…}`.'),
+    responses: { 200: { description: 'A page of mutations.', schema: LunasMutationPage } },
   },
-  'GET /v1/accounts': { summary: 'List accounts', description: 'With each account’s last sync run.', responses: plain('`{"data":[…]}`.') },
+  'GET /v1/accounts': {
+    summary: 'List accounts',
+    description: 'With each account’s last sync run; never its settings or credentials.',
+    responses: { 200: { description: 'The accounts (not paginated).', schema: LunasAccountList } },
+  },
   'POST /v1/accounts/:id/refresh': {
     summary: 'Read an account now',
     responses: { 202: { description: 'Queued for the scheduler’s next tick: `{"id":…,"refresh":"queued"}`.' } },
   },
-  'GET /v1/tokens': { summary: 'List tokens', description: 'Never the secrets.', responses: plain('`{"data":[…]}`.') },
+  'GET /v1/tokens': {
+    summary: 'List tokens',
+    description: 'The workspace’s tokens, revoked ones included; never the secrets.',
+    responses: { 200: { description: 'The tokens.', schema: LunasTokenList } },
+  },
   'POST /v1/tokens': {
     summary: 'Create a token',
     description: 'For the caller’s user and workspace, with at most the caller’s scopes (default: the caller’s).',
     fields: { name: { description: 'A label.' }, scopes: { description: 'Scopes, as a list or comma-separated.' } },
-    responses: { 201: { description: 'The token, with its secret `token` shown once.' } },
+    responses: { 201: { description: 'The token, with its secret `token` shown once.', schema: LunasCreatedToken } },
   },
   'DELETE /v1/tokens/:id': { summary: 'Revoke a token', responses: { 204: { description: 'Revoked.' } } },
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { ERROR_CODES, type ErrorCode } from '../../shared/errors.ts'
+import { SCOPES } from '../../tokens/tokens.ts'
 
 const describe = <T extends z.ZodType>(schema: T, description: string) => schema.meta({ description })
 
@@ -130,6 +131,75 @@ export const MootaUser = z.strictObject({
 })
 
 export const MootaOk = z.strictObject({ message: z.literal('OK') })
+
+// Lunas' own surface (/v1): ISO UTC instants, money as decimal strings too (presenters.ts, routes/tokens.ts).
+const Iso = describe(z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/), 'UTC instant, ISO 8601.')
+
+export const LunasMutationPage = z.strictObject({
+  data: z.array(
+    z.strictObject({
+      id: MootaId,
+      account_id: MootaId,
+      bank_type: z.string(),
+      type: Direction,
+      amount: Money,
+      balance: Money.nullable(),
+      description: z.string(),
+      note: z.string(),
+      date: Iso,
+      date_wib: WibDateTime,
+      sandbox: z.boolean(),
+      source: describe(z.string(), 'Where the mutation came from, e.g. `csv`, `sandbox`, `manual`.'),
+      reference: describe(z.string().nullable(), 'The source’s own reference, when it has one.'),
+      created_at: Iso,
+    }),
+  ),
+  next_cursor: describe(z.string().nullable(), 'Pass as `cursor` for the next page; null on the last page.'),
+})
+
+export const LunasAccountList = z.strictObject({
+  data: z.array(
+    z.strictObject({
+      id: MootaId,
+      kind: z.enum(['bank', 'va', 'gateway', 'qris', 'ewallet', 'cash']),
+      bank_type: z.string(),
+      account_number: z.string(),
+      holder_name: z.string(),
+      label: z.string(),
+      refresh_minutes: z.number().int().min(1),
+      active: z.boolean(),
+      sandbox: z.boolean(),
+      balance: Money.nullable(),
+      next_sync_at: Iso.nullable(),
+      created_at: Iso,
+      last_sync: z
+        .strictObject({
+          status: z.string(),
+          started_at: Iso,
+          finished_at: Iso.nullable(),
+          rows_new: count,
+          error: z.string().nullable(),
+        })
+        .nullable(),
+    }),
+  ),
+})
+
+const tokenFields = {
+  id: MootaId,
+  name: z.string(),
+  hint: describe(z.string(), '`…` and the token’s last four characters.'),
+  scopes: z.array(z.enum(SCOPES)),
+  created_at: Iso,
+  last_used_at: Iso.nullable(),
+  revoked_at: Iso.nullable(),
+  user_email: z.string(),
+}
+export const LunasTokenList = z.strictObject({ data: z.array(z.strictObject(tokenFields)) })
+export const LunasCreatedToken = z.strictObject({
+  ...tokenFields,
+  token: describe(z.string().regex(/^lns_pat_/), 'The secret, shown only in this answer.'),
+})
 
 /** Error bodies (errors.ts), as `#/components/schemas/<name>`. */
 export const ERROR_SCHEMAS = {
