@@ -115,6 +115,8 @@ async function ownMutation(amount: string): Promise<string> {
 const PROBES: Record<string, Probe> = {
   'GET /health': ownOnly('GET', '/health'),
   'GET /metrics': ownOnly('GET', '/metrics'),
+  'GET /openapi.json': ownOnly('GET', '/openapi.json'),
+  'GET /docs': ownOnly('GET', '/docs'),
   'POST /api/v2/auth/login': async () => {
     // A wrong password for B's e-mail answers exactly like an unknown e-mail: nothing learned about B.
     const known = await call('POST', '/api/v2/auth/login', { email: b.email, password: 'tebakan-salah' }, '')

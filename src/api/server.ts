@@ -18,6 +18,7 @@ import { LUNAS_PREFIX, MOOTA_PREFIX, registerErrorHandling } from './errors.ts'
 import { registerIdempotency } from './idempotency.ts'
 import { registerMetrics } from './metrics.ts'
 import { registerRateLimits } from './rate-limit.ts'
+import { registerOpenApi } from './openapi/openapi.ts'
 import { accountRoutes } from './routes/accounts.ts'
 import { apiCallRoutes } from './routes/api-calls.ts'
 import { mootaAuthRoutes } from './routes/moota-auth.ts'
@@ -79,6 +80,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   registerCallLog(server, app)
   await registerRateLimits(server, app.config)
   registerIdempotency(server, app)
+  registerOpenApi(server) // before the routes: it collects them as they register
 
   await server.register(healthRoutes, { app })
   await server.register(mootaAuthRoutes, { app, prefix: MOOTA_PREFIX })
