@@ -10,7 +10,7 @@
  * reused (api-seed.ts).
  */
 import { randomBytes } from 'node:crypto'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { buildServer } from '../src/api/server.ts'
 import type { App } from '../src/app.ts'
@@ -64,7 +64,9 @@ interface EngineFigures {
   reused: boolean
   buildMs: number
   bodyBytes: number
-  ceiling: Phase
+  /** The ceiling measured before and after the filters; ratios use their mean (the box may be shared). */
+  ceiling: [Phase, Phase]
+  ceilingRps: number
   filters: Phase[]
 }
 
@@ -142,14 +144,19 @@ async function get(baseUrl: string, token: string, path: string): Promise<{ ms: 
   return { ms: performance.now() - t0, text }
 }
 
-/** Each filter alone, unloaded: one HTTP request (after one to warm it), and its statements under EXPLAIN ANALYZE. */
-async function probe(seed: ApiSeed, baseUrl: string, filters: readonly Filter[]): Promise<void> {
+/**
+ * Each filter alone, unloaded: one HTTP request (after one to warm it), and its statements under EXPLAIN ANALYZE.
+ * Returns the HTTP time per filter name.
+ */
+async function probe(seed: ApiSeed, baseUrl: string, filters: readonly Filter[]): Promise<Map<string, number>> {
+  const times = new Map<string, number>()
   console.log('  each filter alone (2nd HTTP request; count and page statements from EXPLAIN ANALYZE):')
   for (const f of filters) {
     const path = `/api/v2/mutation${f.query ? `?${f.query}` : ''}`
     await get(baseUrl, seed.token, path)
     const { ms: took, text } = await get(baseUrl, seed.token, path)
     const total = (JSON.parse(text) as { total: number }).total
+    times.set(f.name, took)
     const plans: Plan[] = []
     await listMootaMutations(explaining(seed.db, plans), seed.ws, filterOf(f.query), 1, 10)
     const stmt = plans.map((p) => `${p.statement} ${ms(p.ms)} ms`).join(' · ')
@@ -160,6 +167,7 @@ async function probe(seed: ApiSeed, baseUrl: string, filters: readonly Filter[])
         for (const line of p.lines) console.log(`      | ${line}`)
       }
   }
+  return times
 }
 
 async function listen(server: FastifyInstance): Promise<string> {
@@ -193,6 +201,8 @@ const ofCeiling = (x: number, ceiling: number) => {
 async function measureEngine(seed: ApiSeed, o: ApiOptions): Promise<EngineFigures> {
   const version = await serverVersion(seed.db)
   section(`api on ${seed.label} ${version}: GET /api/v2/mutation over ${int(o.rows)} mutations`)
+  // The box may be shared: say how busy it was when this engine's figures were taken.
+  console.log(`  load average ${loadavg().map((l) => l.toFixed(2)).join(' / ')} (1 / 5 / 15 min)`)
   console.log(
     `  seed ${seed.reused ? 'reused' : 'built'}: ${seed.location} (build took ${(seed.buildMs / 1000).toFixed(1)} s)`,
   )
@@ -217,14 +227,14 @@ async function measureEngine(seed: ApiSeed, o: ApiOptions): Promise<EngineFigure
   const bareUrl = await listen(bare)
   console.log(`  servers: src/api/server.ts buildServer() on ${baseUrl}; bare Fastify ceiling on ${bareUrl}`)
 
-  await probe(seed, baseUrl, filters)
+  const alone = await probe(seed, baseUrl, filters)
 
   const loader = await startLoadChild()
   const stopLoader = onCleanup('stop load generator', () => {
     loader.child.kill()
   })
   const warmMs = Math.max(2, o.seconds / 5) * 1000
-  const phase = async (name: string, url: string, path: string): Promise<Phase> => {
+  const phase = async (name: string, url: string, path: string, aloneMs = 0): Promise<Phase> => {
     const plan = {
       baseUrl: url,
       targets: [{ token: seed.token, requests: [{ name, path }] }],
@@ -233,7 +243,9 @@ async function measureEngine(seed: ApiSeed, o: ApiOptions): Promise<EngineFigure
       timeoutMs: REQUEST_TIMEOUT_MS,
       keepAlive: true,
     }
-    await loader.run({ ...plan, durationMs: warmMs })
+    // A loaded warm-up ends only when its in-flight requests do: for a filter whose every request queues behind the
+    // others for seconds, the probe's two requests are the warm-up instead.
+    if (aloneMs * o.concurrency < warmMs) await loader.run({ ...plan, durationMs: warmMs })
     const p = phaseOf(name, await loader.run({ ...plan, durationMs: o.seconds * 1000 }))
     console.log(
       `    ${name.padEnd(28)} ${int(p.rps).padStart(7)} req/s  p50 ${ms(p.p50).padStart(6)} ms  p99 ${ms(p.p99).padStart(6)} ms` +
@@ -244,16 +256,19 @@ async function measureEngine(seed: ApiSeed, o: ApiOptions): Promise<EngineFigure
   }
 
   console.log(
-    `\n  load: ${o.concurrency} loops, ${(warmMs / 1000).toFixed(0)} s warm-up + ${o.seconds} s measured per line (JSON body ${int(bodyBytes)} bytes):`,
+    `\n  load: ${o.concurrency} loops, ${(warmMs / 1000).toFixed(0)} s warm-up (unless one request alone × ${o.concurrency} ` +
+      `exceeds it) + ${o.seconds} s measured per line; in-flight requests finish after it (JSON body ${int(bodyBytes)} bytes):`,
   )
   try {
-    const ceiling = await phase('raw Fastify ceiling', bareUrl, '/ceiling')
+    const before = await phase('raw Fastify ceiling (before)', bareUrl, '/ceiling')
     const measured: Phase[] = []
     for (const f of filters)
-      measured.push(await phase(f.name, baseUrl, `/api/v2/mutation${f.query ? `?${f.query}` : ''}`))
-    console.log('\n  per filter, as a share of the ceiling:')
+      measured.push(await phase(f.name, baseUrl, `/api/v2/mutation${f.query ? `?${f.query}` : ''}`, alone.get(f.name)))
+    const after = await phase('raw Fastify ceiling (after)', bareUrl, '/ceiling')
+    const ceilingRps = (before.rps + after.rps) / 2
+    console.log(`\n  per filter, as a share of the ceiling (mean of before and after: ${int(ceilingRps)} req/s):`)
     for (const p of measured)
-      console.log(`    ${p.name.padEnd(28)} ${ofCeiling(p.rps, ceiling.rps).padStart(8)} req/s of the ceiling`)
+      console.log(`    ${p.name.padEnd(28)} ${ofCeiling(p.rps, ceilingRps).padStart(8)} req/s of the ceiling`)
     return {
       label: seed.label,
       version,
@@ -261,7 +276,8 @@ async function measureEngine(seed: ApiSeed, o: ApiOptions): Promise<EngineFigure
       reused: seed.reused,
       buildMs: seed.buildMs,
       bodyBytes,
-      ceiling,
+      ceiling: [before, after],
+      ceilingRps,
       filters: measured,
     }
   } finally {
@@ -306,16 +322,16 @@ function summarize(figures: readonly EngineFigures[]): SummaryRow[] {
     })
     rows.push({
       scenario: s,
-      metric: 'raw Fastify ceiling',
-      value: `${int(f.ceiling.rps)} req/s`,
-      note: `${line(f.ceiling)} (${int(f.bodyBytes)} B body)`,
+      metric: 'raw Fastify ceiling (mean)',
+      value: `${int(f.ceilingRps)} req/s`,
+      note: `before ${int(f.ceiling[0].rps)}, after ${int(f.ceiling[1].rps)} req/s; ${line(f.ceiling[0])} (${int(f.bodyBytes)} B body)`,
     })
     for (const p of f.filters)
       rows.push({
         scenario: s,
         metric: `GET /mutation ${p.name}`,
         value: `${int(p.rps)} req/s`,
-        note: `${ofCeiling(p.rps, f.ceiling.rps)} ceiling; ${line(p)}`,
+        note: `${ofCeiling(p.rps, f.ceilingRps)} ceiling; ${line(p)}`,
       })
   }
   return rows
