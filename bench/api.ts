@@ -51,6 +51,8 @@ interface Phase {
   name: string
   requests: number
   ok: number
+  /** From the first request to the last answer (in-flight requests finish after the measured time). */
+  elapsedMs: number
   rps: number
   p50: number
   p99: number
@@ -183,6 +185,7 @@ function phaseOf(name: string, r: LoadResult): Phase {
   return {
     name,
     requests: lat.length,
+    elapsedMs: r.elapsedMs,
     ok,
     // Only answered requests count towards throughput.
     rps: perSec(ok, r.elapsedMs),
@@ -191,6 +194,9 @@ function phaseOf(name: string, r: LoadResult): Phase {
     failures: r.failures,
   }
 }
+
+/** Requests per second, with decimals where a filter manages only a few. */
+const rate = (x: number) => (x >= 100 ? int(x) : x >= 10 ? x.toFixed(1) : x.toFixed(2))
 
 /** `x` as a share of the ceiling, with enough digits to tell small ratios apart. */
 const ofCeiling = (x: number, ceiling: number) => {
@@ -248,8 +254,8 @@ async function measureEngine(seed: ApiSeed, o: ApiOptions): Promise<EngineFigure
     if (aloneMs * o.concurrency < warmMs) await loader.run({ ...plan, durationMs: warmMs })
     const p = phaseOf(name, await loader.run({ ...plan, durationMs: o.seconds * 1000 }))
     console.log(
-      `    ${name.padEnd(28)} ${int(p.rps).padStart(7)} req/s  p50 ${ms(p.p50).padStart(6)} ms  p99 ${ms(p.p99).padStart(6)} ms` +
-        `  ${String(p.requests).padStart(7)} req${p.ok === p.requests ? '' : ` (${p.requests - p.ok} not 200)`}`,
+      `    ${name.padEnd(28)} ${rate(p.rps).padStart(7)} req/s  p50 ${ms(p.p50).padStart(6)} ms  p99 ${ms(p.p99).padStart(6)} ms` +
+        `  ${String(p.requests).padStart(7)} req in ${(p.elapsedMs / 1000).toFixed(1)} s${p.ok === p.requests ? '' : ` (${p.requests - p.ok} not 200)`}`,
     )
     if (p.failures.length) console.log(`      failures: ${p.failures.join(' | ')}`)
     return p
@@ -330,7 +336,7 @@ function summarize(figures: readonly EngineFigures[]): SummaryRow[] {
       rows.push({
         scenario: s,
         metric: `GET /mutation ${p.name}`,
-        value: `${int(p.rps)} req/s`,
+        value: `${rate(p.rps)} req/s`,
         note: `${ofCeiling(p.rps, f.ceilingRps)} ceiling; ${line(p)}`,
       })
   }
