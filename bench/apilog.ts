@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config.ts'
 import { createLogger } from '../src/shared/log.ts'
 import { createToken } from '../src/tokens/tokens.ts'
 import { createUser } from '../src/users/users.ts'
-import { startLoadChild } from './eventloop.ts'
+import { startLoadChild } from './load.ts'
 import type { LoadResult } from './load.ts'
 import { int, ms, openBenchPglite, percentile, perSec, ratio, type SummaryRow, section } from './util.ts'
 

@@ -41,9 +41,9 @@ export const NAMES = [
 ] as const
 
 // BI bank codes seen in BI-FAST and SKN narratives: BRI, Mandiri, BNI, Danamon, Permata, CIMB, BSI, Jago.
-const BANK_CODES = ['002', '008', '009', '011', '013', '022', '451', '542'] as const
+export const BANK_CODES = ['002', '008', '009', '011', '013', '022', '451', '542'] as const
 // Prices merchants charge before the unique code is added (rupiah).
-const PRICES = [
+export const PRICES = [
   25_000, 49_000, 75_000, 99_000, 150_000, 175_000, 250_000, 499_000, 750_000, 1_250_000, 2_500_000,
 ]
 

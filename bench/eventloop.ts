@@ -7,11 +7,10 @@
  * conservative reading. The HTTP client runs in a child process (load.ts) so that only the server's own work lands on
  * the loop being measured.
  */
-import { type ChildProcess, fork } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { dirname } from 'node:path'
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks'
-import { fileURLToPath } from 'node:url'
 import { type Account, addAccount } from '../src/accounts/accounts.ts'
 import { listMutations, type MutationFilter } from '../src/ledger/list.ts'
 import { buildServer } from '../src/api/server.ts'
@@ -25,7 +24,7 @@ import { createToken } from '../src/tokens/tokens.ts'
 import { createUser } from '../src/users/users.ts'
 import type { Workspace } from '../src/workspaces/workspaces.ts'
 import { addDays, StatementSource } from './data.ts'
-import type { LoadPlan, LoadResult, LoadTarget } from './load.ts'
+import { type LoadTarget, startLoadChild } from './load.ts'
 import { int, mb, ms, openBenchPglite, percentile, perSec, type SummaryRow, section } from './util.ts'
 
 export interface EventLoopOptions {
@@ -275,33 +274,6 @@ function filterOf(path: string): MutationFilter {
     includeSandbox: q.get('include_sandbox') === 'true',
     limit: Number(q.get('limit') ?? 50),
     cursor: opt('cursor'),
-  }
-}
-
-/** Forks the load generator and resolves once it is loaded and waiting for its plan. */
-/** Forks load.ts and waits until it is loaded; `run` hands it one plan and resolves with its result. */
-export async function startLoadChild(): Promise<{
-  child: ChildProcess
-  run: (plan: LoadPlan) => Promise<LoadResult>
-}> {
-  const child = fork(fileURLToPath(new URL('./load.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  })
-  const exited = new Promise<never>((_, reject) => {
-    child.once('error', reject)
-    child.once('exit', (code) => reject(new Error(`load generator exited (${code}) without a result`)))
-  })
-  exited.catch(() => {})
-  const next = () => Promise.race([new Promise<unknown>((resolve) => child.once('message', resolve)), exited])
-  await next()
-  return {
-    child,
-    run: async (plan) => {
-      const result = next()
-      child.send(plan)
-      return (await result) as LoadResult
-    },
   }
 }
 

@@ -1,11 +1,15 @@
 /**
- * The HTTP load generator, run as a child process of the bench (eventloop.ts forks it): the event loop being measured
- * is the server's, so the client's own JSON parsing and bookkeeping must not run on it. Node's built-in fetch,
- * a fixed number of concurrent loops, loopback only, bounded both in time and in request count.
+ * The HTTP load generator, run as a child process of the bench (eventloop.ts and api.ts fork it with
+ * `startLoadChild`): the event loop being measured is the server's, so the client's own JSON parsing and bookkeeping
+ * must not run on it. Node's built-in fetch, a fixed number of concurrent loops, loopback only, bounded both in time
+ * and in request count.
  *
  * Protocol over IPC: the child says `ready` once loaded (so start-up is not measured as idle time), the parent sends
- * one `LoadPlan`, the child answers one `LoadResult` and exits.
+ * a `LoadPlan`, the child answers one `LoadResult`; it then exits, unless the plan said `keepAlive` (the next plan
+ * reuses the child and its open connections, e.g. a measured run after its warm-up).
  */
+import { type ChildProcess, fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 
 export interface LoadTarget {
   /** Bearer token for this target's workspace. */
@@ -19,6 +23,10 @@ export interface LoadPlan {
   concurrency: number
   durationMs: number
   maxRequests: number
+  /** Per-request timeout (default 10 s); a request that takes longer counts as an error. */
+  timeoutMs?: number
+  /** Wait for another plan after answering this one, instead of exiting. */
+  keepAlive?: boolean
 }
 
 export interface LoadResult {
@@ -55,7 +63,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
       try {
         const res = await fetch(plan.baseUrl + req.path, {
           headers: { authorization: `Bearer ${target.token}` },
-          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+          signal: AbortSignal.timeout(plan.timeoutMs ?? REQUEST_TIMEOUT_MS),
         })
         const body = await res.text()
         status = String(res.status)
@@ -76,17 +84,51 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
   return { elapsedMs: performance.now() - start, latencies, statuses, failures }
 }
 
-// As a forked child: take one plan, answer, and leave. A parent that dies takes the child with it.
+/** Forks the load generator and resolves once it is loaded and waiting for its first plan. */
+export async function startLoadChild(): Promise<{
+  child: ChildProcess
+  run: (plan: LoadPlan) => Promise<LoadResult>
+}> {
+  const child = fork(fileURLToPath(import.meta.url), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  const exited = new Promise<never>((_, reject) => {
+    child.once('error', reject)
+    child.once('exit', (code) => reject(new Error(`load generator exited (${code}) without a result`)))
+  })
+  exited.catch(() => {})
+  const next = () => Promise.race([new Promise<unknown>((resolve) => child.once('message', resolve)), exited])
+  await next()
+  return {
+    child,
+    run: async (plan) => {
+      const result = next()
+      child.send(plan)
+      return (await result) as LoadResult
+    },
+  }
+}
+
+// As a forked child: take plans one at a time, answer each, and leave after the last. A parent that dies takes the
+// child with it.
 if (process.send) {
   process.on('disconnect', () => process.exit(0))
   process.send('ready')
-  process.once('message', (plan: LoadPlan) => {
-    runLoad(plan).then(
-      (result) => process.send!(result, () => process.disconnect()),
-      (err: Error) => {
-        console.error(err)
-        process.exit(1)
-      },
-    )
-  })
+  const take = () =>
+    process.once('message', (plan: LoadPlan) => {
+      runLoad(plan).then(
+        (result) => {
+          if (plan.keepAlive) {
+            take()
+            process.send!(result)
+          } else process.send!(result, () => process.disconnect())
+        },
+        (err: Error) => {
+          console.error(err)
+          process.exit(1)
+        },
+      )
+    })
+  take()
 }

@@ -1,24 +1,28 @@
 /**
- * `npm run bench [-- --only ingest|eventloop|apilog] [--rows N] [--seconds S] [--concurrency C]`
+ * `npm run bench [-- --only ingest|eventloop|apilog|api] [--rows N] [--seconds S] [--concurrency C]`
  *
  * Runs the scenarios one after another in this process, prints each one's figures as it goes and a summary table at
  * the end. Never run by CI or tests: the figures depend on the machine, so they belong in notes, not in assertions.
- * Everything it creates (temp data dirs, a throw-away PostgreSQL database, the HTTP server and its load child) is
- * removed before it exits, also on Ctrl-C.
+ * Everything it creates (temp data dirs, a throw-away PostgreSQL database, the HTTP servers and their load child) is
+ * removed before it exits, also on Ctrl-C — except the `api` scenario's seed, which is built once and kept on purpose
+ * (bench/.cache/, and a `lunas_bench_api_<rows>_v<n>` database on the DATABASE_URL server).
  */
 import { cpus, loadavg, totalmem } from 'node:os'
 import { parseArgs } from 'node:util'
 import { int, mb, runCleanups, type SummaryRow } from './util.ts'
 
-const SCENARIOS = ['ingest', 'eventloop', 'apilog'] as const
+const SCENARIOS = ['ingest', 'eventloop', 'apilog', 'api'] as const
 type Scenario = (typeof SCENARIOS)[number]
 
 const USAGE = `usage: npm run bench -- [--only ${SCENARIOS.join('|')}] [--rows N] [--seconds S] [--concurrency C]
-  --rows N         ingest: N rows per method (default 100000); eventloop: loads 10×N mutations (default 1000000)
-  --seconds S      eventloop: length of the ingest and HTTP phases (default 10); apilog: of each of its four
-                   phases (default 3)
-  --concurrency C  eventloop, apilog: concurrent HTTP client loops (default 8)
-  DATABASE_URL     when set, ingest also runs on that PostgreSQL server (in a throw-away database)`
+  --rows N         ingest: N rows per method (default 100000); eventloop: loads 10×N mutations (default 1000000);
+                   api: N stored mutations with --only api (default 1000000), 10×N in a full run like eventloop
+  --seconds S      eventloop: length of the ingest and HTTP phases; api: each measured phase, after a warm-up of
+                   S/5 (at least 2 s) (default 10); apilog: each of its four phases (default 3)
+  --concurrency C  eventloop, apilog, api: concurrent HTTP client loops (default 8)
+  DATABASE_URL     when set, ingest also runs on that PostgreSQL server (in a throw-away database), and api on a
+                   database lunas_bench_api_<rows>_v<n> there, built once and reused
+  api keeps its PGlite seed in bench/.cache/api-pglite-<rows>-v<n>/ (delete it, or drop the database, to rebuild)`
 
 function positive(name: string, value: string | undefined, def: number): number {
   if (value === undefined) return def
@@ -54,6 +58,8 @@ function options() {
     // 2,000 calls at full size; fewer on a scaled-down run, but enough to average over.
     calls: Math.min(2000, Math.max(100, Math.round(rows / 50))),
     loadRows: rows * 10,
+    // `--only api --rows 20000` means 20,000 stored mutations; a full run sizes it as eventloop's load.
+    apiRows: v.only === 'api' ? positive('rows', v.rows, 1_000_000) : rows * 10,
     seconds: positive('seconds', v.seconds, 10),
     // Four phases: short by default, the ratio settles within seconds.
     apilogSeconds: positive('seconds', v.seconds, 3),
@@ -100,7 +106,8 @@ async function main(): Promise<void> {
   // Other work on the box skews every figure: say how busy it was, before and after.
   console.log(`load average at start ${loadLine()}`)
   console.log(
-    `rows ${int(o.rows)} · one-by-one calls ${int(o.calls)} · eventloop load ${int(o.loadRows)} · phases ${o.seconds} s (apilog ${o.apilogSeconds} s) · ` +
+    `rows ${int(o.rows)} · one-by-one calls ${int(o.calls)} · eventloop load ${int(o.loadRows)} · api rows ${int(o.apiRows)} · ` +
+      `phases ${o.seconds} s (apilog ${o.apilogSeconds} s) · ` +
       `HTTP loops ${o.concurrency} · PostgreSQL ${pgTarget ? `${pgTarget.host}${pgTarget.pathname}` : 'not set'}`,
   )
 
@@ -120,6 +127,17 @@ async function main(): Promise<void> {
   if (!o.only || o.only === 'apilog') {
     const { runApiLogScenario } = await import('./apilog.ts')
     summary.push(...(await runApiLogScenario({ seconds: o.apilogSeconds, concurrency: o.concurrency })))
+  }
+  if (!o.only || o.only === 'api') {
+    const { runApiScenario } = await import('./api.ts')
+    summary.push(
+      ...(await runApiScenario({
+        rows: o.apiRows,
+        seconds: o.seconds,
+        concurrency: o.concurrency,
+        databaseUrl: o.databaseUrl,
+      })),
+    )
   }
 
   printSummary(summary)
