@@ -69,7 +69,7 @@ export function classifyError(err: unknown): Failure {
                 ? 'connect'
                 : /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED)/.test(code)
                   ? 'tls'
-                  : code.startsWith('HPE_') || code === 'UND_ERR_RESPONSE_EXCEEDED_MAX_SIZE'
+                  : e.name === 'HTTPParserError' || code.startsWith('HPE_')
                     ? 'protocol'
                     : null
     if (kind) return { kind, message: e.message.slice(0, 500) }
