@@ -9,9 +9,9 @@ import { Readable } from 'node:stream'
 import { Webhook } from 'standardwebhooks'
 import { Agent, buildConnector } from 'undici'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { RESPONSE_LIMIT, send } from './send.ts'
+import { createWebhookAgent, RESPONSE_LIMIT, send } from './send.ts'
 import { mootaSignature, standardWebhooksSecret, webhookHeaders } from './sign.ts'
-import { createWebhookAgent, guardConnector, networkPolicy } from './ssrf.ts'
+import { guardConnector, networkPolicy } from './ssrf.ts'
 
 type Seen = { method: string; url: string; rawHeaders: string[]; body: Buffer }
 

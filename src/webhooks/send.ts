@@ -2,11 +2,29 @@
  * One HTTP attempt of a delivery: POST the exact signed bytes, never follow a redirect (a 3xx is returned as is,
  * and the delivery engine counts it as a failure, as Standard Webhooks asks), keep at most the first 4 KB of the
  * answer, and turn every failure into a small set of kinds instead of throwing. Whatever the receiver does (huge
- * body, garbage, silence) ends in a result. The thin I/O shell; the SSRF guard lives in the agent (ssrf.ts).
+ * body, garbage, silence) ends in a result. The thin I/O shell: the SSRF policy and hooks are in ssrf.ts, wired
+ * into the undici Agent here.
  */
+import type { LookupFunction } from 'node:net'
 import { performance } from 'node:perf_hooks'
-import { type Dispatcher, request } from 'undici'
-import { BLOCKED } from './ssrf.ts'
+import { Agent, buildConnector, type Dispatcher, request } from 'undici'
+import { BLOCKED, guardConnector, guardedLookup, networkPolicy } from './ssrf.ts'
+
+export interface WebhookAgentParams {
+  /** Opened ranges, canonical CIDRs (config `webhookAllowNetworks`). */
+  allow?: readonly string[]
+  /** Limit for DNS lookup plus TCP (and TLS) connect, ms. */
+  connectTimeoutMs?: number
+  /** The DNS lookup behind the guard; dns.lookup by default. */
+  lookup?: LookupFunction
+}
+
+/** The undici dispatcher deliveries go through (one per process; it pools keep-alive connections per origin). */
+export function createWebhookAgent({ allow = [], connectTimeoutMs = 5000, lookup }: WebhookAgentParams = {}): Agent {
+  const policy = networkPolicy(allow)
+  const base = buildConnector({ timeout: connectTimeoutMs, lookup: guardedLookup(policy, lookup) })
+  return new Agent({ connect: guardConnector(base, policy) })
+}
 
 /** Bytes of the receiver's answer kept for the delivery log. */
 export const RESPONSE_LIMIT = 4096

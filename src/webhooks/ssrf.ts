@@ -7,11 +7,13 @@
  * denied answer is dropped; none left is an error), an IP-literal host before connecting (Node skips the lookup
  * for literals), and the socket's actual remote address after connecting. WHATWG URL parsing has already turned
  * `http://2130706433/`, `http://0x7f.1/` and `[::ffff:127.0.0.1]` into canonical addresses by then.
- * Redirects are never followed: see send.ts.
+ * Pure policy plus the two hooks; createWebhookAgent (send.ts) puts them into an undici Agent, and send() never
+ * follows a redirect.
  */
 import { lookup as dnsLookup } from 'node:dns'
 import { BlockList, isIP, isIPv4, isIPv6, type LookupFunction } from 'node:net'
-import { Agent, buildConnector } from 'undici'
+// Types only: config.ts imports this file, and every CLI command should not pay for loading undici.
+import type { buildConnector } from 'undici'
 
 /** Code of the error a denied address raises, for send.ts' classification. */
 export const BLOCKED = 'LUNAS_WEBHOOK_BLOCKED'
@@ -153,20 +155,4 @@ export function guardConnector(base: buildConnector.connector, policy: NetworkPo
       callback(new BlockedAddressError(host, remote), null)
     })
   }
-}
-
-export interface WebhookAgentParams {
-  /** Opened ranges, canonical CIDRs (config `webhookAllowNetworks`). */
-  allow?: readonly string[]
-  /** Limit for DNS lookup plus TCP (and TLS) connect, ms. */
-  connectTimeoutMs?: number
-  /** The DNS lookup behind the guard; dns.lookup by default. */
-  lookup?: LookupFunction
-}
-
-/** The undici dispatcher deliveries go through (one per process; it pools keep-alive connections per origin). */
-export function createWebhookAgent({ allow = [], connectTimeoutMs = 5000, lookup }: WebhookAgentParams = {}): Agent {
-  const policy = networkPolicy(allow)
-  const base = buildConnector({ timeout: connectTimeoutMs, lookup: guardedLookup(policy, lookup) })
-  return new Agent({ connect: guardConnector(base, policy) })
 }
