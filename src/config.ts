@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path'
 import { z } from 'zod'
+import { parseNetworks } from './webhooks/ssrf.ts'
 
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def)
 
@@ -24,6 +25,19 @@ const schema = z.object({
   LUNAS_SYNC_TIMEOUT_MS: int(30_000, 100, 600_000),
   LUNAS_DEFAULT_REFRESH_MINUTES: int(15, 1, 1440),
   LUNAS_SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 600_000),
+  LUNAS_WEBHOOK_ALLOW_NETWORKS: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      try {
+        return parseNetworks(text)
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message })
+        return z.NEVER
+      }
+    }),
+  LUNAS_WEBHOOK_CONNECT_TIMEOUT_MS: int(5000, 100, 60_000),
+  LUNAS_WEBHOOK_TIMEOUT_MS: int(15_000, 1000, 300_000),
 })
 
 export type Role = 'all' | 'api' | 'worker'
@@ -43,6 +57,10 @@ export interface Config {
   syncTimeoutMs: number
   defaultRefreshMinutes: number
   shutdownTimeoutMs: number
+  /** Networks webhook deliveries may reach despite the SSRF guard (canonical CIDRs; empty = public only). */
+  webhookAllowNetworks: readonly string[]
+  webhookConnectTimeoutMs: number
+  webhookTimeoutMs: number
 }
 
 export class ConfigError extends Error {
@@ -77,5 +95,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     syncTimeoutMs: c.LUNAS_SYNC_TIMEOUT_MS,
     defaultRefreshMinutes: c.LUNAS_DEFAULT_REFRESH_MINUTES,
     shutdownTimeoutMs: c.LUNAS_SHUTDOWN_TIMEOUT_MS,
+    webhookAllowNetworks: Object.freeze(c.LUNAS_WEBHOOK_ALLOW_NETWORKS),
+    webhookConnectTimeoutMs: c.LUNAS_WEBHOOK_CONNECT_TIMEOUT_MS,
+    webhookTimeoutMs: c.LUNAS_WEBHOOK_TIMEOUT_MS,
   })
 }
