@@ -51,4 +51,23 @@ describe('config', () => {
       loadConfig({ DATABASE_URL: 'postgres://localhost/x', LUNAS_SECRET_KEY: 'ab'.repeat(32) }).databaseUrl,
     ).toBe('postgres://localhost/x')
   })
+
+  it('reads the webhook allow-list and timeouts, refusing a bad network by name', () => {
+    expect(loadConfig({})).toMatchObject({
+      webhookAllowNetworks: [],
+      webhookConnectTimeoutMs: 5000,
+      webhookTimeoutMs: 15_000,
+    })
+    const c = loadConfig({
+      LUNAS_WEBHOOK_ALLOW_NETWORKS: '127.0.0.0/8, ::1/128,192.168.1.7',
+      LUNAS_WEBHOOK_CONNECT_TIMEOUT_MS: '2000',
+      LUNAS_WEBHOOK_TIMEOUT_MS: '30000',
+    })
+    expect(c.webhookAllowNetworks).toEqual(['127.0.0.0/8', '::1/128', '192.168.1.7/32'])
+    expect(c).toMatchObject({ webhookConnectTimeoutMs: 2000, webhookTimeoutMs: 30_000 })
+    expect(() => loadConfig({ LUNAS_WEBHOOK_ALLOW_NETWORKS: '127.0.0.0/8,localhost' })).toThrow(
+      /LUNAS_WEBHOOK_ALLOW_NETWORKS: "localhost" is not an IPv4 or IPv6 network/,
+    )
+    expect(() => loadConfig({ LUNAS_WEBHOOK_TIMEOUT_MS: '0' })).toThrow(/LUNAS_WEBHOOK_TIMEOUT_MS/)
+  })
 })

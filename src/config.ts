@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path'
 import { z } from 'zod'
+import { parseNetworks } from './webhooks/ssrf.ts'
 
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def)
 
@@ -29,6 +30,19 @@ const schema = z.object({
   LUNAS_API_LOG: z.enum(['on', 'off']).default('on'),
   LUNAS_API_LOG_RETENTION_DAYS: int(30, 1, 3650),
   LUNAS_IDEMPOTENCY_TTL_HOURS: int(24, 1, 720),
+  LUNAS_WEBHOOK_ALLOW_NETWORKS: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      try {
+        return parseNetworks(text)
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message })
+        return z.NEVER
+      }
+    }),
+  LUNAS_WEBHOOK_CONNECT_TIMEOUT_MS: int(5000, 100, 60_000),
+  LUNAS_WEBHOOK_TIMEOUT_MS: int(15_000, 1000, 300_000),
 })
 
 export type Role = 'all' | 'api' | 'worker'
@@ -57,6 +71,10 @@ export interface Config {
   apiLogRetentionDays: number
   /** How long an Idempotency-Key of a /v1 write is remembered (hours). */
   idempotencyTtlHours: number
+  /** Networks webhook deliveries may reach despite the SSRF guard (canonical CIDRs; empty = public only). */
+  webhookAllowNetworks: readonly string[]
+  webhookConnectTimeoutMs: number
+  webhookTimeoutMs: number
 }
 
 export class ConfigError extends Error {
@@ -96,5 +114,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     apiLog: c.LUNAS_API_LOG === 'on',
     apiLogRetentionDays: c.LUNAS_API_LOG_RETENTION_DAYS,
     idempotencyTtlHours: c.LUNAS_IDEMPOTENCY_TTL_HOURS,
+    webhookAllowNetworks: Object.freeze(c.LUNAS_WEBHOOK_ALLOW_NETWORKS),
+    webhookConnectTimeoutMs: c.LUNAS_WEBHOOK_CONNECT_TIMEOUT_MS,
+    webhookTimeoutMs: c.LUNAS_WEBHOOK_TIMEOUT_MS,
   })
 }

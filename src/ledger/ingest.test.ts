@@ -66,6 +66,27 @@ describe('ingest', () => {
     expect(events).toEqual(r.inserted.map((m) => ({ mutation_id: m.id, type: 'mutation.created' })))
   })
 
+  it('numbers events per workspace, without gaps, across accounts and batches', async () => {
+    const ws = await seedWorkspace(t.db)
+    const other = await seedWorkspace(t.db)
+    const a1 = await seedAccount(t.db, ws)
+    const a2 = await seedAccount(t.db, ws)
+    const theirs = await seedAccount(t.db, other)
+    await ingest(t.db, ws, { accountId: a1.publicId, source: 'csv', rows: [row('1', 'X'), row('2', 'Y')] })
+    await ingest(t.db, other, { accountId: theirs.publicId, source: 'csv', rows: [row('1', 'X')] })
+    // A re-read adds nothing and must not consume numbers.
+    await ingest(t.db, ws, { accountId: a1.publicId, source: 'csv', rows: [row('1', 'X'), row('2', 'Y')] })
+    await ingest(t.db, ws, { accountId: a2.publicId, source: 'csv', rows: [row('3', 'Z')] })
+    const seqs = async (w: { id: string }) =>
+      (await t.db.query<{ seq: string }>('select seq from events where workspace_id = $1 order by id', [w.id])).map(
+        (e) => Number(e.seq),
+      )
+    expect(await seqs(ws)).toEqual([1, 2, 3])
+    expect(await seqs(other)).toEqual([1])
+    const [w] = await t.db.query<{ event_seq: string }>('select event_seq from workspaces where id = $1', [ws.id])
+    expect(w!.event_seq).toBe('3')
+  })
+
   it('stores nothing of a batch with one bad row, and names the row and field', async () => {
     const ws = await seedWorkspace(t.db)
     const acc = await seedAccount(t.db, ws)

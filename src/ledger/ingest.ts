@@ -1,7 +1,7 @@
 /**
  * The one way mutations enter the ledger. Validates the whole batch first (a bad row stores nothing), then in one
- * short transaction: inserts what is new by identity (identity.ts), writes one outbox event per new mutation, and
- * re-checks the running balance around the new rows.
+ * short transaction: inserts what is new by identity (identity.ts), writes one outbox event per new mutation, fans the
+ * new mutations out to matching webhook endpoints, and re-checks the running balance around the new rows.
  */
 
 import { getAccount } from '../accounts/accounts.ts'
@@ -9,6 +9,7 @@ import type { Db } from '../db/db.ts'
 import { AppError } from '../shared/errors.ts'
 import { newPublicId } from '../shared/ids.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
+import { fanOutMutations } from '../webhooks/fanout.ts'
 import { type IdentifiedRow, identifier } from './identity.ts'
 import { countGaps, insertMutations, lockAccount, recheckGaps } from './queries.ts'
 import type { IngestParams, IngestResult, SourceRow, StoredMutation } from './types.ts'
@@ -74,6 +75,8 @@ export async function ingest(db: Db, ws: Workspace, p: IngestParams): Promise<In
       })
       inserted.push(...stored)
     }
+    // Same transaction: a webhook delivery exists exactly when its mutations do.
+    await fanOutMutations(tx, ws, account, inserted, p.webhookBatchMax)
     const gaps = inserted.length
       ? await recheckGaps(tx, ws, account.id, inserted)
       : await countGaps(tx, ws, account.id)

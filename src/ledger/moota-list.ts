@@ -221,6 +221,19 @@ export async function findMootaMutation(db: Sql, ws: Workspace, publicId: string
   return row ?? null
 }
 
+/** Live mutations of the workspace by internal id, oldest first, as Moota shows them (the webhook fan-out's input). */
+export async function mootaMutationsByIds(db: Sql, ws: Workspace, ids: readonly string[]): Promise<MootaMutation[]> {
+  if (!ids.length) return []
+  const rows = await withAccountsAndTags(
+    db,
+    ws,
+    `select ${PAGE_COLUMNS} from mutations m
+     where m.workspace_id = $1 and m.id = any($2::bigint[]) and m.deleted_at is null`,
+    [ws.id, ids],
+  )
+  return rows.reverse()
+}
+
 /** Sets a mutation's note; returns the updated mutation, or null when the workspace has no such live mutation. */
 export async function setMutationNote(
   db: Sql,

@@ -64,11 +64,17 @@ export async function insertMutations(tx: Sql, p: InsertMutationsParams): Promis
      on conflict (account_id, identity) do nothing
      returning m.id, m.public_id, m.occurred_at, m.direction, m.amount, m.description, m.balance
      ),
+     -- The workspace's event counter, bumped once for the batch; its row lock is held to commit, so events become
+     -- visible in seq order (the /v1 events feed relies on it).
+     bump as (
+       update workspaces set event_seq = event_seq + (select count(*) from stored)
+       where id = $13 and exists (select 1 from stored)
+       returning event_seq - (select count(*) from stored) as base
+     ),
      announced as (
-       insert into events (public_id, workspace_id, type, account_id, mutation_id, sandbox)
-       select i.event_public_id, $13, $20, $14, s.id, $16
-       from stored s join input i on i.public_id = s.public_id
-       order by s.id
+       insert into events (public_id, workspace_id, type, account_id, mutation_id, sandbox, seq)
+       select i.event_public_id, $13, $20, $14, s.id, $16, bump.base + row_number() over (order by s.id)
+       from stored s join input i on i.public_id = s.public_id cross join bump
      )
      select * from stored`,
     [

@@ -27,6 +27,8 @@ export interface IngestParams {
   syncRunId?: string | null
   /** When the rows were read; defaults to now. */
   readAt?: Date
+  /** Most mutations in one `moota` webhook delivery (LUNAS_WEBHOOK_BATCH_MAX); defaults to 50. */
+  webhookBatchMax?: number
 }
 
 export interface StoredMutation {

@@ -1,0 +1,145 @@
+/**
+ * Fan-out: inside the transaction that stores new mutations, one delivery per matching endpoint and batch, its body
+ * rendered and frozen now and its `webhook-sequence` taken from the endpoint's counter. A crash before commit loses
+ * the mutations and their deliveries together; after commit both exist (docs/adr/0011-webhook-delivery.md).
+ */
+import type { Sql } from '../db/db.ts'
+import { mootaMutationsByIds } from '../ledger/moota-list.ts'
+import type { StoredMutation } from '../ledger/types.ts'
+import { newPublicId } from '../shared/ids.ts'
+import type { Workspace } from '../workspaces/workspaces.ts'
+import { type EndpointFilter, matchesMutation } from './filter.ts'
+import { webhookBody } from './payload.ts'
+
+/** Mutations per `moota` delivery unless configured (LUNAS_WEBHOOK_BATCH_MAX). */
+export const DEFAULT_BATCH_MAX = 50
+
+type Target = EndpointFilter & { id: string }
+
+async function mutationEndpoints(tx: Sql, ws: Workspace, accountId: string): Promise<Target[]> {
+  const rows = await tx.query<{
+    id: string
+    account_id: string | null
+    account_sandbox: boolean | null
+    kinds: Target['kinds']
+    start_unique_code: number
+    end_unique_code: number
+    event_types: string[]
+    format: Target['format']
+  }>(
+    `select e.id, e.account_id, a.sandbox as account_sandbox, e.kinds, e.start_unique_code, e.end_unique_code,
+       e.event_types, e.format
+     from webhook_endpoints e left join accounts a on a.id = e.account_id
+     where e.workspace_id = $1 and e.active and e.deleted_at is null
+       and (e.account_id is null or e.account_id = $2) and 'mutation.created' = any(e.event_types)
+     order by e.id`,
+    [ws.id, accountId],
+  )
+  return rows.map((r) => ({
+    id: r.id,
+    accountId: r.account_id,
+    accountSandbox: r.account_sandbox === true,
+    kinds: r.kinds,
+    startUniqueCode: r.start_unique_code,
+    endUniqueCode: r.end_unique_code,
+    eventTypes: r.event_types,
+    format: r.format,
+  }))
+}
+
+export interface NewDelivery {
+  endpointId: string
+  eventType: string
+  trigger: 'event' | 'push' | 'test'
+  body: string
+  mutationIds: string[]
+}
+
+/**
+ * Inserts deliveries, numbering each endpoint's from its counter (one UPDATE per statement, so the numbers are
+ * gap-free and the endpoint row stays locked to commit). Returns how many were inserted.
+ */
+export async function insertDeliveries(tx: Sql, ws: Workspace, deliveries: readonly NewDelivery[]): Promise<number> {
+  if (!deliveries.length) return 0
+  const perEndpoint = new Map<string, number>()
+  const ordinal = deliveries.map((d) => {
+    const n = (perEndpoint.get(d.endpointId) ?? 0) + 1
+    perEndpoint.set(d.endpointId, n)
+    return n
+  })
+  await tx.query(
+    `with counts as (
+       select * from unnest($2::bigint[], $3::int[]) as c(endpoint_id, n)
+     ),
+     bumped as (
+       update webhook_endpoints e set last_seq = e.last_seq + c.n
+       from counts c where e.id = c.endpoint_id and e.workspace_id = $1
+       returning e.id, e.last_seq - c.n as base
+     )
+     insert into webhook_deliveries (public_id, workspace_id, endpoint_id, seq, event_type, trigger, body, mutation_ids)
+     select d.public_id, $1, d.endpoint_id, b.base + d.k, d.event_type, d.trigger, d.body, d.mutation_ids::bigint[]
+     from unnest($4::text[], $5::bigint[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[])
+          with ordinality as d(public_id, endpoint_id, k, event_type, trigger, body, mutation_ids, ord)
+     join bumped b on b.id = d.endpoint_id
+     order by d.ord`,
+    [
+      ws.id,
+      [...perEndpoint.keys()],
+      [...perEndpoint.values()],
+      deliveries.map(() => newPublicId()),
+      deliveries.map((d) => d.endpointId),
+      ordinal,
+      deliveries.map((d) => d.eventType),
+      deliveries.map((d) => d.trigger),
+      deliveries.map((d) => d.body),
+      deliveries.map((d) => `{${d.mutationIds.join(',')}}`),
+    ],
+  )
+  return deliveries.length
+}
+
+/**
+ * Fans newly stored mutations of one account out to the workspace's matching endpoints. Costs one indexed query when
+ * the workspace has no endpoint for the account.
+ */
+export async function fanOutMutations(
+  tx: Sql,
+  ws: Workspace,
+  account: { id: string; sandbox: boolean },
+  inserted: readonly StoredMutation[],
+  batchMax = DEFAULT_BATCH_MAX,
+): Promise<number> {
+  if (!inserted.length) return 0
+  const endpoints = await mutationEndpoints(tx, ws, account.id)
+  if (!endpoints.length) return 0
+  const matches = endpoints.map((e) => ({
+    endpoint: e,
+    ids: inserted
+      .filter((m) =>
+        matchesMutation(e, { accountId: account.id, direction: m.direction, amount: m.amount, sandbox: account.sandbox }),
+      )
+      .map((m) => m.id),
+  }))
+  const wanted = new Set(matches.flatMap((m) => m.ids))
+  if (!wanted.size) return 0
+  const rows = await mootaMutationsByIds(tx, ws, [...wanted])
+  const internalId = new Map(inserted.map((m) => [m.publicId, m.id]))
+  const byId = new Map(rows.map((r) => [internalId.get(r.publicId)!, r]))
+  const deliveries: NewDelivery[] = []
+  for (const { endpoint, ids } of matches) {
+    const mine = ids.filter((id) => byId.has(id))
+    // Lunas-format endpoints get their own envelope per event; that renderer arrives with the events feed.
+    if (endpoint.format !== 'moota') continue
+    for (let i = 0; i < mine.length; i += batchMax) {
+      const chunk = mine.slice(i, i + batchMax)
+      deliveries.push({
+        endpointId: endpoint.id,
+        eventType: 'mutation.created',
+        trigger: 'event',
+        body: webhookBody(chunk.map((id) => byId.get(id)!)).toString('utf8'),
+        mutationIds: chunk,
+      })
+    }
+  }
+  return insertDeliveries(tx, ws, deliveries)
+}

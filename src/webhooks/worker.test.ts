@@ -1,0 +1,182 @@
+/**
+ * The delivery loop end to end on a real receiver on 127.0.0.1: ingest → fan-out → claim → signed POST → attempt
+ * recorded; retry then success with the same webhook-id and body; 410 disables the endpoint and raises its alert.
+ */
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { Webhook } from 'standardwebhooks'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openTestDb, type TestDb } from '../../test/db.ts'
+import { seedAccount, seedWorkspace } from '../../test/fixtures.ts'
+import { ingest } from '../ledger/ingest.ts'
+import { createLogger } from '../shared/log.ts'
+import type { Workspace } from '../workspaces/workspaces.ts'
+import { createEndpoint } from './endpoints.ts'
+import { createWebhookAgent } from './send.ts'
+import { mootaSignature, standardWebhooksSecret } from './sign.ts'
+import { type DeliveryWorker, startDeliveryWorker } from './worker.ts'
+
+const KEY = Buffer.alloc(32, 9)
+const SECRET = 'rahasia-toko'
+type Got = { headers: IncomingHttpHeaders; body: string }
+
+let t: TestDb
+let server: Server
+let url: string
+const got: Got[] = []
+// What the receiver answers next (status, extra headers); then 200.
+const script: [number, Record<string, string>?][] = []
+
+beforeAll(async () => {
+  t = await openTestDb()
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      got.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') })
+      const [status, headers] = script.shift() ?? [200]
+      res.writeHead(status, headers).end(status === 200 ? '{"Status":"success"}' : 'nope')
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/moota-callback`
+})
+afterAll(async () => {
+  server.closeAllConnections()
+  await new Promise((r) => server.close(r))
+  await t.close()
+})
+
+function worker(schedule = [50, 50, 50]): DeliveryWorker {
+  return startDeliveryWorker({
+    db: t.db,
+    key: KEY,
+    log: createLogger('silent'),
+    agent: createWebhookAgent({ allow: ['127.0.0.0/8'] }),
+    concurrency: 4,
+    leaseSeconds: 60,
+    timeoutMs: 2000,
+    schedule,
+    disableAfterMs: 5 * 86_400_000,
+    pollMs: 20,
+    version: '0.0.0-test',
+    workerId: 'test',
+  })
+}
+
+async function until(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out waiting')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+async function setup(): Promise<{ ws: Workspace; accountId: string; endpointId: string; internalId: string }> {
+  const ws = await seedWorkspace(t.db)
+  const acc = await seedAccount(t.db, ws)
+  const e = await createEndpoint(t.db, ws, KEY, { url, secret: SECRET })
+  return { ws, accountId: acc.publicId, endpointId: e.publicId, internalId: e.id }
+}
+
+describe('delivery worker', () => {
+  it('delivers new mutations signed both ways, and records the attempt', async () => {
+    got.length = 0
+    const { ws, accountId, endpointId } = await setup()
+    const w = worker()
+    try {
+      await ingest(t.db, ws, {
+        accountId,
+        source: 'csv',
+        rows: [{ date: '2026-11-20 09:15:00', type: 'CR', amount: '150123', description: 'TRF BUDI' }],
+      })
+      await until(() => got.length === 1)
+      const [{ headers, body }] = got as [Got]
+      expect(headers.signature).toBe(mootaSignature(SECRET, Buffer.from(body)))
+      expect(headers['x-moota-user']).toBe(ws.publicId)
+      expect(headers['x-moota-webhook']).toBe(endpointId)
+      expect(headers['user-agent']).toContain('MootaBot')
+      expect(headers['webhook-sequence']).toBe('1')
+      const verified = new Webhook(standardWebhooksSecret(SECRET)).verify(body, {
+        'webhook-id': headers['webhook-id'] as string,
+        'webhook-timestamp': headers['webhook-timestamp'] as string,
+        'webhook-signature': headers['webhook-signature'] as string,
+      })
+      expect(verified).toEqual(JSON.parse(body))
+      expect(JSON.parse(body)[0]).toMatchObject({ amount: 150123, description: 'TRF BUDI', date: '2026-11-20 09:15:00' })
+      await until(async () => {
+        const [d] = await t.db.query<{ status: string }>(
+          `select d.status from webhook_deliveries d join webhook_endpoints e on e.id = d.endpoint_id where e.public_id = $1`,
+          [endpointId],
+        )
+        return d?.status === 'succeeded'
+      })
+      const [a] = await t.db.query<{ status_code: number; response_body: string; request_headers: Record<string, string> }>(
+        `select a.status_code, a.response_body, a.request_headers from webhook_attempts a
+         join webhook_endpoints e on e.id = a.endpoint_id where e.public_id = $1`,
+        [endpointId],
+      )
+      expect(a).toMatchObject({ status_code: 200, response_body: '{"Status":"success"}' })
+      expect(a!.request_headers.Signature).toBe(headers.signature)
+      expect(JSON.stringify(a)).not.toContain(SECRET)
+    } finally {
+      await w.stop()
+    }
+  })
+
+  it('retries a failing receiver with the same webhook-id and bytes, honouring Retry-After', async () => {
+    got.length = 0
+    script.push([500], [500, { 'retry-after': '1' }])
+    const { ws, accountId } = await setup()
+    const w = worker()
+    try {
+      await ingest(t.db, ws, {
+        accountId,
+        source: 'csv',
+        rows: [{ date: '2026-11-20 09:15:00', type: 'CR', amount: '99000', description: 'TRF SITI' }],
+      })
+      await until(() => got.length === 3)
+      const ids = got.map((g) => g.headers['webhook-id'])
+      expect(new Set(ids).size).toBe(1)
+      expect(new Set(got.map((g) => g.body)).size).toBe(1)
+      // The schedule here is 50 ms; the second failure asked for 1 s, and the third attempt waited for it.
+      const [, second, third] = got as [Got, Got, Got]
+      expect(Number(third.headers['webhook-timestamp']) - Number(second.headers['webhook-timestamp'])).toBeGreaterThanOrEqual(1)
+      expect(got.map((g) => g.headers['webhook-sequence'])).toEqual(['1', '1', '1'])
+    } finally {
+      await w.stop()
+    }
+  })
+
+  it('disables the endpoint on 410 Gone and raises an alert and an event', async () => {
+    got.length = 0
+    script.push([410])
+    const { ws, accountId, internalId } = await setup()
+    const w = worker()
+    try {
+      await ingest(t.db, ws, {
+        accountId,
+        source: 'csv',
+        rows: [{ date: '2026-11-20 09:15:00', type: 'CR', amount: '5000', description: 'X' }],
+      })
+      await until(async () => {
+        const [e] = await t.db.query<{ active: boolean }>('select active from webhook_endpoints where id = $1', [internalId])
+        return e?.active === false
+      })
+      const alerts = await t.db.query<{ kind: string }>('select kind from alerts where endpoint_id = $1', [internalId])
+      expect(alerts).toEqual([{ kind: 'endpoint.disabled' }])
+      const events = await t.db.query<{ type: string; seq: string }>(
+        "select type, seq from events where workspace_id = $1 and type = 'endpoint.disabled'",
+        [ws.id],
+      )
+      expect(events).toEqual([{ type: 'endpoint.disabled', seq: '2' }])
+      const [d] = await t.db.query<{ status: string; last_error: string }>(
+        'select status, last_error from webhook_deliveries where endpoint_id = $1',
+        [internalId],
+      )
+      expect(d).toEqual({ status: 'failed', last_error: 'the receiver answered 410 Gone' })
+    } finally {
+      await w.stop()
+    }
+  })
+})
