@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path'
 import { z } from 'zod'
+import { DEFAULT_SCHEDULE, parseSchedule } from './webhooks/schedule.ts'
 import { parseNetworks } from './webhooks/ssrf.ts'
 
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def)
@@ -43,6 +44,23 @@ const schema = z.object({
     }),
   LUNAS_WEBHOOK_CONNECT_TIMEOUT_MS: int(5000, 100, 60_000),
   LUNAS_WEBHOOK_TIMEOUT_MS: int(15_000, 1000, 300_000),
+  LUNAS_WEBHOOK_LEASE_SECONDS: int(60, 2, 3600),
+  LUNAS_WEBHOOK_CONCURRENCY: int(16, 1, 256),
+  LUNAS_WEBHOOK_BATCH_MAX: int(50, 1, 1000),
+  LUNAS_WEBHOOK_SCHEDULE: z
+    .string()
+    .default(DEFAULT_SCHEDULE)
+    .transform((text, ctx) => {
+      try {
+        return parseSchedule(text)
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message })
+        return z.NEVER
+      }
+    }),
+  LUNAS_WEBHOOK_DISABLE_AFTER_HOURS: int(120, 1, 8760),
+  LUNAS_WEBHOOK_POLL_MS: int(500, 10, 60_000),
+  LUNAS_WEBHOOK_HISTORY_DAYS: int(30, 1, 3650),
 })
 
 export type Role = 'all' | 'api' | 'worker'
@@ -75,6 +93,20 @@ export interface Config {
   webhookAllowNetworks: readonly string[]
   webhookConnectTimeoutMs: number
   webhookTimeoutMs: number
+  /** How long a worker owns a claimed delivery; longer than the request timeout, so a live attempt is never stolen. */
+  webhookLeaseSeconds: number
+  /** Delivery requests in flight per worker process. */
+  webhookConcurrency: number
+  /** Most mutations in one `moota`-format delivery. */
+  webhookBatchMax: number
+  /** Delays before attempts 2, 3, … (ms). */
+  webhookSchedule: readonly number[]
+  /** An endpoint without a successful delivery this long is disabled (ms). */
+  webhookDisableAfterMs: number
+  /** How often a worker looks for due deliveries when nothing woke it (ms). */
+  webhookPollMs: number
+  /** Delivery attempts older than this are deleted (days). */
+  webhookHistoryDays: number
 }
 
 export class ConfigError extends Error {
@@ -90,6 +122,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
   }
   const c = parsed.data
+  // A lease shorter than an attempt could run would let a second worker send the same delivery while the first waits.
+  if (c.LUNAS_WEBHOOK_LEASE_SECONDS * 1000 < c.LUNAS_WEBHOOK_TIMEOUT_MS + 5000) {
+    throw new ConfigError(
+      `Invalid configuration:\n  LUNAS_WEBHOOK_LEASE_SECONDS: must be at least LUNAS_WEBHOOK_TIMEOUT_MS + 5 s (${Math.ceil((c.LUNAS_WEBHOOK_TIMEOUT_MS + 5000) / 1000)})`,
+    )
+  }
   if (c.DATABASE_URL && !c.LUNAS_SECRET_KEY) {
     throw new ConfigError(
       'Invalid configuration:\n  LUNAS_SECRET_KEY: required when DATABASE_URL is set (every host must share the same key; generate one with `npx lunas secret-key`)',
@@ -117,5 +155,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webhookAllowNetworks: Object.freeze(c.LUNAS_WEBHOOK_ALLOW_NETWORKS),
     webhookConnectTimeoutMs: c.LUNAS_WEBHOOK_CONNECT_TIMEOUT_MS,
     webhookTimeoutMs: c.LUNAS_WEBHOOK_TIMEOUT_MS,
+    webhookLeaseSeconds: c.LUNAS_WEBHOOK_LEASE_SECONDS,
+    webhookConcurrency: c.LUNAS_WEBHOOK_CONCURRENCY,
+    webhookBatchMax: c.LUNAS_WEBHOOK_BATCH_MAX,
+    webhookSchedule: Object.freeze(c.LUNAS_WEBHOOK_SCHEDULE),
+    webhookDisableAfterMs: c.LUNAS_WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000,
+    webhookPollMs: c.LUNAS_WEBHOOK_POLL_MS,
+    webhookHistoryDays: c.LUNAS_WEBHOOK_HISTORY_DAYS,
   })
 }

@@ -1,8 +1,9 @@
 /**
- * `lunas start`: one process runs the API and the scheduler (role `all`); on PostgreSQL a process can run just one
- * of them, several of each. On the embedded database the server holds the data directory for its whole life and
- * runs CLI commands forwarded over the directory's socket, with its own App, so PGlite is opened by one process only.
- * SIGTERM or SIGINT drains in-flight requests, sync runs and commands, closes the database and releases the lock.
+ * `lunas start`: one process runs the API, the scheduler and webhook delivery (role `all`); on PostgreSQL a process
+ * can run the API (`api`) or the scheduler and webhook delivery (`worker`), several of each. On the embedded database
+ * the server holds the data directory for its whole life and runs CLI commands forwarded over the directory's socket,
+ * with its own App, so PGlite is opened by one process only. SIGTERM or SIGINT drains in-flight requests, sync runs,
+ * webhook attempts and commands, closes the database and releases the lock.
  */
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
@@ -15,6 +16,7 @@ import { type DataDirLock, displayDir, inUseMessage, type RunResult, tryAcquireL
 import { AppError } from './shared/errors.ts'
 import { createLogger, type Logger } from './shared/log.ts'
 import { type Scheduler, startScheduler } from './sync/scheduler.ts'
+import { startWebhooks, type Webhooks } from './webhooks/runner.ts'
 
 export interface ServeOptions {
   /** Overrides LUNAS_ROLE (`start --role`). */
@@ -49,6 +51,7 @@ export async function serve(config: Config, opts: ServeOptions): Promise<number>
     }
     if (role !== 'api') {
       parts.scheduler = startScheduler(parts.app)
+      parts.webhooks = startWebhooks(parts.app)
       if (role === 'worker') {
         log.info({ role }, 'Lunas worker running')
         opts.out.print('Lunas worker running')
@@ -80,6 +83,7 @@ interface Parts {
   app?: App
   http?: FastifyInstance
   scheduler?: Scheduler
+  webhooks?: Webhooks
 }
 
 async function takeDataDir(dataDir: string): Promise<DataDirLock> {
@@ -146,8 +150,8 @@ function commandName(argv: readonly string[]): string {
  * timeout, then closes the database and releases the lock. Resolves false when the drain timed out.
  */
 async function shutdown(parts: Parts, timeoutMs: number): Promise<boolean> {
-  const { log, lock, app, http, scheduler } = parts
-  const drain = Promise.allSettled([http?.close(), scheduler?.stop(), lock?.drain()]).then((results) => {
+  const { log, lock, app, http, scheduler, webhooks } = parts
+  const drain = Promise.allSettled([http?.close(), scheduler?.stop(), webhooks?.stop(), lock?.drain()]).then((results) => {
     for (const r of results) if (r.status === 'rejected') log.error({ err: r.reason }, 'draining failed')
     return true
   })

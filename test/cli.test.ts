@@ -3,33 +3,18 @@
  * server. Slow by nature (each process loads TypeScript and opens the database), so each scenario runs several
  * commands against one directory.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newSecretKey } from '../src/shared/crypto.ts'
 import { createPgDatabase, TEST_PG_URL } from './db.ts'
+import { BIN, childEnv, type Env, killServers, ROOT, type Server, SLOW, startServer } from './processes.ts'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const BIN = join(ROOT, 'bin/lunas.js')
 const PUBLIC_ID = /^[0-9A-Za-z]{11}$/
 const TOKEN = /^lns_pat_[0-9A-Za-z]{40}$/
-// Each child process loads TypeScript and opens PGlite: seconds apiece, many more on a busy 2-core machine.
-const SLOW = 240_000
-
-type Env = Record<string, string>
-
-/** The environment of a child: this one without any database or key settings, plus `env`. */
-function childEnv(env: Env): NodeJS.ProcessEnv {
-  const base = { ...process.env }
-  for (const k of Object.keys(base))
-    if (k.startsWith('LUNAS_') || k === 'DATABASE_URL' || k === 'PORT') delete base[k]
-  return { ...base, LUNAS_LOG_LEVEL: 'warn', PORT: '0', HOST: '127.0.0.1', ...env }
-}
-
 interface Result {
   code: number
   stdout: string
@@ -58,55 +43,7 @@ async function ok(args: string[], env: Env): Promise<Result> {
   return r
 }
 
-interface Server {
-  child: ChildProcess
-  url: string
-  output: () => string
-  /** Sends `signal` and resolves with the exit code (or the signal name when killed). */
-  stop(signal: NodeJS.Signals): Promise<number | string>
-}
-
-const servers: ChildProcess[] = []
-
-/** Starts `lunas start` and waits until it prints its ready line. */
-function startServer(env: Env, args: string[] = [], ready = /Lunas listening on (\S+)/): Promise<Server> {
-  const child = spawn(process.execPath, [BIN, 'start', ...args], { cwd: ROOT, env: childEnv(env) })
-  servers.push(child)
-  let output = ''
-  const exited = new Promise<number | string>((resolve) =>
-    child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)),
-  )
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), SLOW)
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString()
-      const m = ready.exec(output)
-      if (!m) return
-      clearTimeout(timer)
-      resolve({
-        child,
-        url: m[1] ?? '',
-        output: () => output,
-        stop: (signal) => {
-          child.kill(signal)
-          return exited
-        },
-      })
-    }
-    child.stdout.on('data', onData)
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-    })
-    void exited.then((code) => {
-      clearTimeout(timer)
-      reject(new Error(`server exited (${code}) before it was ready:\n${output}`))
-    })
-  })
-}
-
-afterAll(() => {
-  for (const c of servers) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
-})
+afterAll(killServers)
 
 // The embedded scenarios do not depend on the test database, so the PostgreSQL pass of the suite skips them.
 describe.skipIf(TEST_PG_URL)('lunas on the embedded database', { timeout: SLOW }, () => {
@@ -263,7 +200,7 @@ describe.skipIf(!TEST_PG_URL)('lunas on PostgreSQL', { timeout: SLOW }, () => {
     env = { DATABASE_URL: db.url, LUNAS_SECRET_KEY: newSecretKey(), LUNAS_SCHEDULER_TICK_MS: '200' }
   }, SLOW)
   afterAll(async () => {
-    for (const c of servers) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
+    killServers()
     await drop?.()
   })
 

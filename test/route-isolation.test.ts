@@ -272,6 +272,11 @@ const PROBES: Record<string, Probe> = {
     await notFound('GET', () => bBank.publicId, (id) => `/v1/balance-gaps?account=${id}`)()
     await ownOnly('GET', '/v1/balance-gaps?include_sandbox=true')()
   },
+  // B's events (its mutations) never appear in A's feed, whatever the cursor.
+  'GET /v1/events': async () => {
+    await ownOnly('GET', '/v1/events?include_sandbox=true')()
+    await ownOnly('GET', '/v1/events?after=0&limit=500')()
+  },
   // Last: A's own log legitimately names B's ids (the probes above sent them in A's paths), so this row checks that a
   // call only B made never shows, and that every listed call is one of A's tokens.
   'GET /v1/api-calls': async () => {

@@ -24,6 +24,7 @@ import { apiCallRoutes } from './routes/api-calls.ts'
 import { mootaAuthRoutes } from './routes/moota-auth.ts'
 import { mootaBankRoutes } from './routes/moota-banks.ts'
 import { mootaBillingRoutes } from './routes/moota-billing.ts'
+import { eventRoutes } from './routes/events.ts'
 import { healthRoutes } from './routes/health.ts'
 import { mootaMutationRoutes } from './routes/moota-mutations.ts'
 import { mootaTaggingRoutes } from './routes/moota-tagging.ts'
@@ -91,6 +92,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   await server.register(mutationRoutes, { app, prefix: LUNAS_PREFIX })
   await server.register(accountRoutes, { app, prefix: LUNAS_PREFIX })
   await server.register(tokenRoutes, { app, prefix: LUNAS_PREFIX })
+  await server.register(eventRoutes, { app, prefix: LUNAS_PREFIX })
   await server.register(apiCallRoutes, { app, prefix: LUNAS_PREFIX })
   await server.register(tagRoutes, { app, prefix: LUNAS_PREFIX })
   return server

@@ -22,3 +22,51 @@ export async function appendEvent(tx: Sql, workspaceId: string, type: string, da
   )
   return { id: row!.id, publicId: row!.public_id, seq: row!.seq }
 }
+
+export interface StoredEvent {
+  publicId: string
+  seq: string
+  type: string
+  createdAt: Date
+  /** Internal id of the mutation a `mutation.created` event announces. */
+  mutationId: string | null
+  sandbox: boolean
+  data: unknown
+}
+
+export interface EventFilter {
+  /** Only events with a higher `seq` (the previous page's last). */
+  after: bigint
+  limit: number
+  includeSandbox: boolean
+}
+
+/**
+ * The workspace's events in `seq` order after a cursor. Events become visible in `seq` order (the counter's row lock
+ * is held to commit), so a reader that resumes after the last `seq` it saw never misses one.
+ */
+export async function listEvents(db: Sql, workspaceId: string, f: EventFilter): Promise<StoredEvent[]> {
+  const rows = await db.query<{
+    public_id: string
+    seq: string
+    type: string
+    created_at: Date
+    mutation_id: string | null
+    sandbox: boolean
+    data: unknown
+  }>(
+    `select public_id, seq, type, created_at, mutation_id, sandbox, data from events
+     where workspace_id = $1 and seq > $2 and ($3 or not sandbox)
+     order by seq limit $4`,
+    [workspaceId, f.after.toString(), f.includeSandbox, f.limit],
+  )
+  return rows.map((r) => ({
+    publicId: r.public_id,
+    seq: String(r.seq),
+    type: r.type,
+    createdAt: r.created_at,
+    mutationId: r.mutation_id === null ? null : String(r.mutation_id),
+    sandbox: r.sandbox,
+    data: r.data,
+  }))
+}

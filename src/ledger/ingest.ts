@@ -10,6 +10,7 @@ import { AppError } from '../shared/errors.ts'
 import { newPublicId } from '../shared/ids.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
 import { fanOutMutations } from '../webhooks/fanout.ts'
+import { deliveriesCreated } from '../webhooks/signal.ts'
 import { type IdentifiedRow, identifier } from './identity.ts'
 import { countGaps, insertMutations, lockAccount, recheckGaps } from './queries.ts'
 import type { IngestParams, IngestResult, SourceRow, StoredMutation } from './types.ts'
@@ -57,7 +58,8 @@ export async function ingest(db: Db, ws: Workspace, p: IngestParams): Promise<In
   if (rows.length === 0) return { seen: 0, inserted: [], duplicates: 0, gaps: 0 }
 
   const readAt = p.readAt ?? new Date()
-  return db.tx(async (tx) => {
+  let deliveries = 0
+  const result = await db.tx(async (tx) => {
     // Serialises ingestion per account, so balance checks and identities never race on PostgreSQL.
     await lockAccount(tx, ws, account.id)
     const inserted: StoredMutation[] = []
@@ -76,10 +78,13 @@ export async function ingest(db: Db, ws: Workspace, p: IngestParams): Promise<In
       inserted.push(...stored)
     }
     // Same transaction: a webhook delivery exists exactly when its mutations do.
-    await fanOutMutations(tx, ws, account, inserted, p.webhookBatchMax)
+    deliveries = await fanOutMutations(tx, ws, account, inserted, p.webhookBatchMax)
     const gaps = inserted.length
       ? await recheckGaps(tx, ws, account.id, inserted)
       : await countGaps(tx, ws, account.id)
     return { seen: rows.length, inserted, duplicates: rows.length - inserted.length, gaps }
   })
+  // After commit: only now can a worker see the deliveries.
+  if (deliveries) deliveriesCreated()
+  return result
 }

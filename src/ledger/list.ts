@@ -118,6 +118,21 @@ export async function findListedMutation(db: Sql, ws: Workspace, publicId: strin
   return row ? toListed(row) : null
 }
 
+/** Mutations of the workspace by internal id, deleted ones left out, keyed by internal id (the events feed's join). */
+export async function listedMutationsByIds(
+  db: Sql,
+  ws: Workspace,
+  ids: readonly string[],
+): Promise<Map<string, ListedMutation>> {
+  if (!ids.length) return new Map()
+  const rows = await db.query<Row>(
+    `${SELECT}
+     where m.workspace_id = $1 and a.workspace_id = $1 and m.id = any($2::bigint[]) and m.deleted_at is null`,
+    [ws.id, ids],
+  )
+  return new Map(rows.map((r) => [String(r.id), toListed(r)]))
+}
+
 /** One page of the workspace's mutations matching `f`, newest first. */
 export async function listMutations(
   db: Sql,

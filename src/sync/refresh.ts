@@ -127,6 +127,7 @@ export async function refreshAccount(
       rows,
       syncRunId: run.id,
       readAt: now,
+      webhookBatchMax: app.config.webhookBatchMax,
     })
     outcome = { rowsSeen: result.seen, rowsNew: result.inserted.length, error: null }
     if (result.gaps > 0) log.warn({ gaps: result.gaps }, 'the running balance has gaps')

@@ -181,3 +181,24 @@ export async function recordAttempt(
     return true
   })
 }
+
+/**
+ * Deletes attempts older than `before`, in batches (retention, LUNAS_WEBHOOK_HISTORY_DAYS). Deliveries stay: they are
+ * the record that a message was sent, and small.
+ */
+export async function pruneAttempts(db: Sql, before: Date, batch = 5000): Promise<number> {
+  let total = 0
+  for (;;) {
+    const [r] = await db.query<{ n: number }>(
+      `with gone as (
+         delete from webhook_attempts where id in
+           (select id from webhook_attempts where started_at < $1 order by started_at limit $2) returning 1
+       )
+       select count(*)::int as n from gone`,
+      [before.toISOString(), batch],
+    )
+    const n = r?.n ?? 0
+    total += n
+    if (n < batch) return total
+  }
+}

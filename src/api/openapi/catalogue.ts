@@ -396,4 +396,14 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
     },
     responses: { 200: { description: '`{data:[…], next_cursor}`.' } },
   },
+  'GET /v1/events': {
+    summary: 'Follow the workspace’s events',
+    description:
+      'Every event in order (`seq` per workspace, without gaps): new mutations (with the mutation, or null if it was deleted since) and alerts such as `endpoint.disabled`. A merchant that was down resumes with `after` = the last `seq` it saw, and never misses one: events become visible in `seq` order.',
+    fields: {
+      after: { description: 'The last `seq` already seen; 0 (default) from the beginning.' },
+      limit: { description: 'Page size, 1 to 500.' },
+    },
+    responses: { 200: { description: '`{data:[{id, seq, type, created_at, data}], next_after}`.' } },
+  },
 }

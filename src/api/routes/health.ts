@@ -1,11 +1,7 @@
 /** `GET /health`: 200 once the database answers, 503 (still JSON) when it does not, for load balancers and probes. */
-import { readFileSync } from 'node:fs'
 import type { FastifyPluginAsync } from 'fastify'
 import type { App } from '../../app.ts'
-
-const VERSION: string = JSON.parse(
-  readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
-).version
+import { VERSION } from '../../shared/version.ts'
 // A probe that hangs is worse than one that fails: answer 503 once the database has had this long.
 const DB_TIMEOUT_MS = 2000
 
