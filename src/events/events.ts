@@ -10,17 +10,18 @@ export interface AppendedEvent {
   id: string
   publicId: string
   seq: string
+  createdAt: Date
 }
 
 export async function appendEvent(tx: Sql, workspaceId: string, type: string, data: unknown): Promise<AppendedEvent> {
-  const [row] = await tx.query<{ id: string; public_id: string; seq: string }>(
+  const [row] = await tx.query<{ id: string; public_id: string; seq: string; created_at: Date }>(
     `with bump as (update workspaces set event_seq = event_seq + 1 where id = $1 returning event_seq)
      insert into events (public_id, workspace_id, type, seq, data)
      select $2, $1, $3, bump.event_seq, $4 from bump
-     returning id, public_id, seq`,
+     returning id, public_id, seq, created_at`,
     [workspaceId, newPublicId(), type, JSON.stringify(data)],
   )
-  return { id: row!.id, publicId: row!.public_id, seq: row!.seq }
+  return { id: row!.id, publicId: row!.public_id, seq: String(row!.seq), createdAt: row!.created_at }
 }
 
 export interface StoredEvent {

@@ -86,6 +86,27 @@ describe('fan-out at ingest', () => {
     expect((await deliveries(named.publicId)).map((d) => d.amounts)).toEqual([[10000]])
   })
 
+  it('sends a lunas-format endpoint one envelope per event, with the /v1 form of the mutation', async () => {
+    const ws = await seedWorkspace(t.db)
+    const acc = await seedAccount(t.db, ws)
+    const e = await hook(ws, { format: 'lunas' })
+    const r = await ingest(t.db, ws, { accountId: acc.publicId, source: 'csv', rows: [row('150123'), row('2500.50')] })
+    const bodies = (
+      await t.db.query<{ body: string }>(
+        'select d.body from webhook_deliveries d join webhook_endpoints e on e.id = d.endpoint_id where e.public_id = $1 order by d.seq',
+        [e.publicId],
+      )
+    ).map((d) => JSON.parse(d.body) as { id: string; type: string; data: { id: string; amount: string; currency: string } })
+    const events = await t.db.query<{ public_id: string }>(
+      'select public_id from events where workspace_id = $1 order by seq',
+      [ws.id],
+    )
+    expect(bodies.map((b) => [b.id, b.type, b.data.id, b.data.amount, b.data.currency])).toEqual([
+      [events[0]!.public_id, 'mutation.created', r.inserted[0]!.publicId, '150123.00', 'IDR'],
+      [events[1]!.public_id, 'mutation.created', r.inserted[1]!.publicId, '2500.50', 'IDR'],
+    ])
+  })
+
   it('writes the body in Moota’s webhook form, and never another workspace’s endpoints', async () => {
     const ws = await seedWorkspace(t.db)
     const them = await seedWorkspace(t.db)

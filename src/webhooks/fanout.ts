@@ -4,6 +4,8 @@
  * the mutations and their deliveries together; after commit both exist (docs/adr/0011-webhook-delivery.md).
  */
 import type { Sql } from '../db/db.ts'
+import { presentMutation } from '../api/presenters.ts'
+import { listedMutationsByIds } from '../ledger/list.ts'
 import { mootaMutationsByIds } from '../ledger/moota-list.ts'
 import type { StoredMutation } from '../ledger/types.ts'
 import { newPublicId } from '../shared/ids.ts'
@@ -59,7 +61,11 @@ export interface NewDelivery {
  * Inserts deliveries, numbering each endpoint's from its counter (one UPDATE per statement, so the numbers are
  * gap-free and the endpoint row stays locked to commit). Returns how many were inserted.
  */
-export async function insertDeliveries(tx: Sql, ws: Workspace, deliveries: readonly NewDelivery[]): Promise<number> {
+export async function insertDeliveries(
+  tx: Sql,
+  workspaceId: string,
+  deliveries: readonly NewDelivery[],
+): Promise<number> {
   if (!deliveries.length) return 0
   const perEndpoint = new Map<string, number>()
   const ordinal = deliveries.map((d) => {
@@ -83,7 +89,7 @@ export async function insertDeliveries(tx: Sql, ws: Workspace, deliveries: reado
      join bumped b on b.id = d.endpoint_id
      order by d.ord`,
     [
-      ws.id,
+      workspaceId,
       [...perEndpoint.keys()],
       [...perEndpoint.values()],
       deliveries.map(() => newPublicId()),
@@ -126,10 +132,23 @@ export async function fanOutMutations(
   const internalId = new Map(inserted.map((m) => [m.publicId, m.id]))
   const byId = new Map(rows.map((r) => [internalId.get(r.publicId)!, r]))
   const deliveries: NewDelivery[] = []
+  const lunas = matches.some((m) => m.endpoint.format === 'lunas' && m.ids.length)
+    ? await lunasEnvelopes(tx, ws, [...wanted])
+    : new Map<string, string>()
   for (const { endpoint, ids } of matches) {
     const mine = ids.filter((id) => byId.has(id))
-    // Lunas-format endpoints get their own envelope per event; that renderer arrives with the events feed.
-    if (endpoint.format !== 'moota') continue
+    if (endpoint.format === 'lunas') {
+      // Lunas' own format: one envelope per event, so a receiver handles every event type the same way.
+      for (const id of mine)
+        deliveries.push({
+          endpointId: endpoint.id,
+          eventType: 'mutation.created',
+          trigger: 'event',
+          body: lunas.get(id)!,
+          mutationIds: [id],
+        })
+      continue
+    }
     for (let i = 0; i < mine.length; i += batchMax) {
       const chunk = mine.slice(i, i + batchMax)
       deliveries.push({
@@ -141,5 +160,54 @@ export async function fanOutMutations(
       })
     }
   }
-  return insertDeliveries(tx, ws, deliveries)
+  return insertDeliveries(tx, ws.id, deliveries)
+}
+
+/** `{id, type, created_at, data}`: the envelope of a `lunas`-format delivery; `id` is the event's, as in /v1/events. */
+export function lunasEnvelope(event: { publicId: string; type: string; createdAt: Date }, data: unknown): string {
+  return JSON.stringify({ id: event.publicId, type: event.type, created_at: event.createdAt.toISOString(), data })
+}
+
+/** Envelopes of the new-mutation events of these mutations, by internal mutation id. */
+async function lunasEnvelopes(tx: Sql, ws: Workspace, mutationIds: readonly string[]): Promise<Map<string, string>> {
+  const events = await tx.query<{ public_id: string; type: string; created_at: Date; mutation_id: string }>(
+    `select public_id, type, created_at, mutation_id from events
+     where workspace_id = $1 and type = 'mutation.created' and mutation_id = any($2::bigint[])`,
+    [ws.id, mutationIds],
+  )
+  const listed = await listedMutationsByIds(tx, ws, mutationIds)
+  const out = new Map<string, string>()
+  for (const e of events) {
+    const m = listed.get(String(e.mutation_id))
+    if (m)
+      out.set(
+        String(e.mutation_id),
+        lunasEnvelope({ publicId: e.public_id, type: e.type, createdAt: e.created_at }, presentMutation(m, [])),
+      )
+  }
+  return out
+}
+
+/**
+ * Fans a non-mutation event (an alert such as `endpoint.disabled`) out to the workspace's active `lunas`-format
+ * endpoints that subscribed to its type. Moota-format endpoints never receive these.
+ */
+export async function fanOutEvent(
+  tx: Sql,
+  workspaceId: string,
+  event: { publicId: string; type: string; createdAt: Date },
+  data: unknown,
+): Promise<number> {
+  const endpoints = await tx.query<{ id: string }>(
+    `select id from webhook_endpoints
+     where workspace_id = $1 and active and deleted_at is null and format = 'lunas' and $2 = any(event_types)
+     order by id`,
+    [workspaceId, event.type],
+  )
+  const body = lunasEnvelope(event, data)
+  return insertDeliveries(
+    tx,
+    workspaceId,
+    endpoints.map((e) => ({ endpointId: e.id, eventType: event.type, trigger: 'event' as const, body, mutationIds: [] })),
+  )
 }

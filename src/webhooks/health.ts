@@ -5,13 +5,16 @@
  */
 import type { Db } from '../db/db.ts'
 import { appendEvent } from '../events/events.ts'
+import { fanOutEvent } from './fanout.ts'
+import { deliveriesCreated } from './signal.ts'
 import { newPublicId } from '../shared/ids.ts'
 
 export const ENDPOINT_DISABLED = 'endpoint.disabled'
 
 /** Disables the endpoint if it is still active; returns whether this call did it (so the alert is raised once). */
 export async function disableEndpoint(db: Db, endpointId: string, reason: string): Promise<boolean> {
-  return db.tx(async (tx) => {
+  let sent = 0
+  const done = await db.tx(async (tx) => {
     const [e] = await tx.query<{ workspace_id: string; public_id: string; url: string }>(
       `update webhook_endpoints set active = false, disabled_at = now(), disabled_reason = $2, updated_at = now()
        where id = $1 and active returning workspace_id, public_id, url`,
@@ -23,9 +26,13 @@ export async function disableEndpoint(db: Db, endpointId: string, reason: string
       `insert into alerts (public_id, workspace_id, kind, message, endpoint_id, data) values ($1, $2, $3, $4, $5, $6)`,
       [newPublicId(), e.workspace_id, ENDPOINT_DISABLED, `Webhook ${e.url} dinonaktifkan: ${reason}`, endpointId, JSON.stringify(data)],
     )
-    await appendEvent(tx, e.workspace_id, ENDPOINT_DISABLED, data)
+    const event = await appendEvent(tx, e.workspace_id, ENDPOINT_DISABLED, data)
+    // Other endpoints that subscribed to alerts hear of it (a lunas-format endpoint of the merchant's own monitoring).
+    sent = await fanOutEvent(tx, e.workspace_id, { ...event, type: ENDPOINT_DISABLED }, data)
     return true
   })
+  if (sent) deliveriesCreated()
+  return done
 }
 
 /** Re-enables an endpoint: healthy again from now, its failure window reset. */

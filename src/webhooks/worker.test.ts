@@ -47,7 +47,7 @@ afterAll(async () => {
   await t.close()
 })
 
-function worker(schedule = [50, 50, 50]): DeliveryWorker {
+function worker(schedule = [50, 50, 50], disableAfterMs = 5 * 86_400_000): DeliveryWorker {
   return startDeliveryWorker({
     db: t.db,
     key: KEY,
@@ -57,7 +57,7 @@ function worker(schedule = [50, 50, 50]): DeliveryWorker {
     leaseSeconds: 60,
     timeoutMs: 2000,
     schedule,
-    disableAfterMs: 5 * 86_400_000,
+    disableAfterMs,
     pollMs: 20,
     version: '0.0.0-test',
     workerId: 'test',
@@ -175,6 +175,44 @@ describe('delivery worker', () => {
         [internalId],
       )
       expect(d).toEqual({ status: 'failed', last_error: 'the receiver answered 410 Gone' })
+    } finally {
+      await w.stop()
+    }
+  })
+
+  it('disables an endpoint that has failed for longer than the window, and tells the endpoints subscribed to alerts', async () => {
+    got.length = 0
+    script.push([500])
+    const { ws, accountId, internalId, endpointId } = await setup()
+    const monitor = await createEndpoint(t.db, ws, KEY, {
+      url: `${url}?alerts`,
+      secret: SECRET,
+      format: 'lunas',
+      eventTypes: ['endpoint.disabled'],
+    })
+    // It has been failing since six days ago; the window is five.
+    await t.db.query("update webhook_endpoints set failing_since = now() - interval '6 days' where id = $1", [internalId])
+    const w = worker([50, 50, 50], 5 * 86_400_000)
+    try {
+      await ingest(t.db, ws, {
+        accountId,
+        source: 'csv',
+        rows: [{ date: '2026-11-20 09:15:00', type: 'CR', amount: '5000', description: 'X' }],
+      })
+      await until(() => got.some((g) => g.headers['x-moota-webhook'] === monitor.publicId))
+      const alert = got.find((g) => g.headers['x-moota-webhook'] === monitor.publicId)!
+      expect(JSON.parse(alert.body)).toMatchObject({
+        type: 'endpoint.disabled',
+        data: { webhook_id: endpointId, reason: 'no successful delivery for 120 hours' },
+      })
+      const [e] = await t.db.query<{ active: boolean; disabled_reason: string }>(
+        'select active, disabled_reason from webhook_endpoints where id = $1',
+        [internalId],
+      )
+      expect(e).toEqual({ active: false, disabled_reason: 'no successful delivery for 120 hours' })
+      expect(await t.db.query('select kind from alerts where endpoint_id = $1', [internalId])).toEqual([
+        { kind: 'endpoint.disabled' },
+      ])
     } finally {
       await w.stop()
     }

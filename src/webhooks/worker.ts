@@ -109,8 +109,8 @@ async function disableIfFailingTooLong(o: DeliveryWorkerOptions, endpointId: str
     [endpointId],
   )
   if (e && failingTooLong(e.failing_since, now, o.disableAfterMs)) {
-    const days = Math.round(o.disableAfterMs / 3_600_000)
-    await disableEndpoint(o.db, endpointId, `no successful delivery for ${days} hours`)
+    const hours = Math.round(o.disableAfterMs / 3_600_000)
+    await disableEndpoint(o.db, endpointId, `no successful delivery for ${hours} hours`)
   }
 }
 
