@@ -27,6 +27,7 @@ import { mootaBillingRoutes } from './routes/moota-billing.ts'
 import { healthRoutes } from './routes/health.ts'
 import { mootaMutationRoutes } from './routes/moota-mutations.ts'
 import { mootaTaggingRoutes } from './routes/moota-tagging.ts'
+import { mootaWebhookRoutes } from './routes/moota-webhooks.ts'
 import { mutationRoutes } from './routes/mutations.ts'
 import { tagRoutes } from './routes/tags.ts'
 import { tokenRoutes } from './routes/tokens.ts'
@@ -88,6 +89,7 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   await server.register(mootaMutationRoutes, { app, prefix: MOOTA_PREFIX })
   await server.register(mootaTaggingRoutes, { app, prefix: MOOTA_PREFIX })
   await server.register(mootaBillingRoutes, { app, prefix: MOOTA_PREFIX })
+  await server.register(mootaWebhookRoutes, { app, prefix: MOOTA_PREFIX })
   await server.register(mutationRoutes, { app, prefix: LUNAS_PREFIX })
   await server.register(accountRoutes, { app, prefix: LUNAS_PREFIX })
   await server.register(tokenRoutes, { app, prefix: LUNAS_PREFIX })

@@ -26,6 +26,9 @@ import {
   mootaPage,
   MootaTaggingList,
   MootaUser,
+  MootaWebhook,
+  MootaWebhookCreated,
+  MootaWebhookHistory,
 } from './responses.ts'
 
 export interface ResponseEntry {
@@ -267,6 +270,55 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
   'POST /api/v2/contract/cancel/:trx_id': { summary: 'Cancel a MootaPay contract (not available)', responses: notAvailable },
   'GET /api/v2/payment-method': { summary: 'MootaPay payment methods (not available)', responses: notAvailable },
   'GET /api/v2/plugin/token': { summary: 'MootaPay plugin token (not available)', responses: notAvailable },
+
+  // Webhooks (moota-webhooks.ts): scope `api`, because the list shows signing secrets and a webhook decides where
+  // payment notices go.
+  'GET /api/v2/integration/webhook': {
+    summary: 'List webhooks',
+    description: 'The workspace’s webhook endpoints, newest first, in Moota’s paginator (15 per page by default), each with its `secret_token` (shown to its owner, as Moota does).',
+    quirks: ['An empty `url` or `bank_account_id` is no filter (Laravel’s `filled()`).'],
+    fields: {
+      url: { description: 'Only endpoints with exactly this URL.' },
+      bank_account_id: { description: 'Only endpoints for this account.' },
+    },
+    responses: { 200: { description: 'A page of webhooks.', schema: mootaPage(MootaWebhook) } },
+  },
+  'POST /api/v2/integration/webhook': {
+    summary: 'Create a webhook',
+    description:
+      'Every matching new mutation is POSTed to `url` as Moota’s webhook body, signed with `secret_token` (`Signature` header) and with Standard Webhooks headers.',
+    quirks: ['Unique-code bounds as text or numbers.', '`bank_account_id` `""` or absent: every account (never sandbox ones).'],
+    fields: {
+      url: { description: 'An http(s) URL.' },
+      secret_token: { description: 'The signing secret (not empty).' },
+      start_unique_code: { description: 'Lowest `amount mod 1000` sent, 0–999 (default 0).', schema: strOrNum },
+      end_unique_code: { description: 'Highest `amount mod 1000` sent, 0–999 (default 999).', schema: strOrNum },
+      kinds: { description: '`credit`, `debit` or `both` (default).' },
+      bank_account_id: { description: 'One account’s id, or `""` for every account.' },
+    },
+    responses: {
+      200: { description: 'Created.', schema: MootaWebhookCreated },
+      422: { description: 'Invalid URL or scheme, empty secret, inverted or out-of-range codes, unknown kinds or account.', schema: ERROR_SCHEMAS.MootaValidation },
+    },
+  },
+  'DELETE /api/v2/integration/webhook/:webhook_id': {
+    summary: 'Delete a webhook',
+    description: 'It stops receiving; its undelivered deliveries are given up; its history stays.',
+    fields: { webhook_id: { description: 'The webhook’s 11-character id.', schema: str } },
+    responses: ok(),
+  },
+  'GET /api/v2/integration/webhook/history/:webhook_id': {
+    summary: 'A webhook’s delivery history',
+    description: 'Every attempt, newest first, in Moota’s paginator (20 per page by default): what was sent (payload, headers), and what came back.',
+    fields: { webhook_id: { description: 'The webhook’s 11-character id.', schema: str } },
+    responses: { 200: { description: 'A page of attempts.', schema: mootaPage(MootaWebhookHistory) } },
+  },
+  'POST /api/v2/mutation/:mutation_id/webhook': {
+    summary: 'Push a mutation to the webhooks again',
+    description:
+      'A new delivery (new `webhook-id`, body rendered now) to every active webhook whose filters take the mutation, so a receiver that de-duplicates on `webhook-id` does not drop it.',
+    responses: { 200: { description: '`{"status":"OK"}` (Moota’s answer), also when no webhook matches.' } },
+  },
 
   // Lunas' own API (mutations.ts, accounts.ts, tokens.ts).
   'GET /v1/mutations': {

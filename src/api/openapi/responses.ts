@@ -135,6 +135,49 @@ export const MootaAccountsItem = MootaBank.extend({ icon: describe(z.literal('')
 
 export const MootaOk = z.strictObject({ message: z.literal('OK') })
 
+/** Moota's Webhook (routes/moota-webhooks.ts `presentMootaWebhook`), shown to its owner with the secret. */
+export const MootaWebhook = z.strictObject({
+  id: describe(z.number().int().min(1), 'The endpoint’s number in its workspace (1, 2, …), as Moota’s integer id.'),
+  user_id: describe(MootaId, 'The workspace (as `GET /user` shows it and `X-MOOTA-USER` sends it).'),
+  bank_account_id: describe(z.union([MootaId, z.literal('')]), '`""` for every account.'),
+  type: describe(z.enum(['all', 'single']), '`all` when `bank_account_id` is `""`.'),
+  url: z.string(),
+  secret_token: describe(z.string().min(1), 'The signing secret, shown to its owner as Moota does.'),
+  start_unique_code: describe(z.string().regex(/^\d{1,3}$/), 'A whole number 0–999, as text.'),
+  end_unique_code: describe(z.string().regex(/^\d{1,3}$/), 'A whole number 0–999, as text.'),
+  kinds: z.enum(['credit', 'debit', 'both']),
+  created_at: LaravelIso,
+  updated_at: LaravelIso,
+  token: describe(MootaId, 'Same as `webhook_id`.'),
+  webhook_id: MootaId,
+})
+
+/** Moota's WebhookHistory: one attempt (routes/moota-webhooks.ts `presentMootaHistory`). */
+export const MootaWebhookHistory = z.strictObject({
+  id: describe(z.number().int().min(1), 'The attempt’s number among its endpoint’s attempts.'),
+  user_id: MootaId,
+  bank_id: describe(z.union([MootaId, z.literal('')]), 'The account of the first mutation sent.'),
+  webhook_id: describe(z.number().int().min(1), 'The endpoint’s integer `id`, as Moota’s history shows it.'),
+  status: z.enum(['success', 'failed']),
+  trigger: describe(z.enum(['new-mutation', 'push', 'test']), 'What created the delivery.'),
+  http_verb: z.literal('post'),
+  webhook_url: z.string(),
+  payload: describe(z.array(z.record(z.string(), z.unknown())), 'The body sent: the webhook’s array of mutations.'),
+  headers: describe(z.record(z.string(), z.string()), 'The request headers sent (signatures, never the secret).'),
+  meta: z.array(z.unknown()),
+  tags: z.strictObject({ webhook: z.number().int(), trigger: z.string() }),
+  attempt: z.number().int().min(1),
+  response: describe(z.string(), 'Status and the first bytes of the answer (Guzzle’s wording), or the error.'),
+  created_at: LaravelIso,
+  updated_at: LaravelIso,
+})
+
+export const MootaWebhookCreated = z.strictObject({
+  status: describe(z.literal(false), 'Sic: Moota’s documented success body.'),
+  message: z.literal('OK'),
+  webhook_id: describe(MootaId, 'Lunas: the new endpoint’s id.'),
+})
+
 // Lunas' own surface (/v1): ISO UTC instants, money as decimal strings too (presenters.ts, routes/tokens.ts).
 const Iso = describe(z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/), 'UTC instant, ISO 8601.')
 
