@@ -28,6 +28,7 @@ let bToken: string
 let bMutation: string
 let bTag: string
 let bWebhook: string
+let bDelivery: string
 const B_TAG = 'rahasia-b'
 const B_HOOK_URL = 'https://toko-b.example/moota-hook'
 const B_HOOK_SECRET = 'rahasia-webhook-b'
@@ -62,6 +63,16 @@ beforeAll(async () => {
       account: bBank.publicId,
     })
   ).publicId
+  // A delivery of B's (fan-out of a new mutation to B's webhook), for the delivery routes.
+  await ingest(t.app.db, b.workspace, {
+    accountId: bBank.publicId,
+    source: 'csv',
+    rows: [{ date: '2026-11-19', type: 'CR', amount: '99123', description: 'PEMBAYARAN B' }],
+  })
+  const [d] = await t.app.db.query<{ public_id: string }>('select public_id from webhook_deliveries where workspace_id = $1', [
+    b.workspace.id,
+  ])
+  bDelivery = d!.public_id
 })
 afterAll(() => t?.close())
 
@@ -107,7 +118,7 @@ const ownOnly =
   }
 
 function expectNoTraceOfB(body: string): void {
-  const ofB = [b.workspace.publicId, bBank.publicId, bSandbox.publicId, bCash.publicId, bMutation, bTag, bToken, bWebhook]
+  const ofB = [b.workspace.publicId, bBank.publicId, bSandbox.publicId, bCash.publicId, bMutation, bTag, bToken, bWebhook, bDelivery]
   for (const secret of [...ofB, 'PEMBAYARAN B', b.email, B_HOOK_URL, B_HOOK_SECRET])
     expect(body).not.toContain(secret)
 }
@@ -257,6 +268,65 @@ const PROBES: Record<string, Probe> = {
     (id) => `/api/v2/integration/webhook/history/${id}`,
   ),
   'POST /api/v2/mutation/:mutation_id/webhook': notFound('POST', () => bMutation, (id) => `/api/v2/mutation/${id}/webhook`),
+  // /v1 webhooks (webhooks.ts): the same rules as Moota's, plus B's delivery ids under A's own webhook.
+  'GET /v1/webhooks': ownOnly('GET', '/v1/webhooks'),
+  'POST /v1/webhooks': async () => {
+    const never = newPublicId()
+    const create = (account: string) => call('POST', '/v1/webhooks', { url: 'https://toko-a.example/h', secret: 'a', account })
+    const resB = await create(bBank.publicId)
+    const resX = await create(never)
+    expect([resB.status, resX.status]).toEqual([422, 422])
+    const bodyB = (await resB.text()).replaceAll(bBank.publicId, '<id>')
+    expect(bodyB).toBe((await resX.text()).replaceAll(never, '<id>'))
+    expectNoTraceOfB(bodyB)
+  },
+  'GET /v1/webhooks/:id': notFound('GET', () => bWebhook, (id) => `/v1/webhooks/${id}`),
+  'PATCH /v1/webhooks/:id': async () => {
+    await notFound('PATCH', () => bWebhook, (id) => `/v1/webhooks/${id}`, () => ({ url: 'https://toko-a.example/x', active: false }))()
+    // B's account on A's own webhook is refused exactly like an unknown account.
+    const own = await call('POST', '/v1/webhooks', { url: 'https://toko-a.example/own', secret: 'a' })
+    const ownId = ((await own.json()) as { id: string }).id
+    const never = newPublicId()
+    const resB = await call('PATCH', `/v1/webhooks/${ownId}`, { account: bBank.publicId })
+    const resX = await call('PATCH', `/v1/webhooks/${ownId}`, { account: never })
+    expect([resB.status, resX.status]).toEqual([422, 422])
+    expect((await resB.text()).replaceAll(bBank.publicId, '<id>')).toBe((await resX.text()).replaceAll(never, '<id>'))
+    expect((await call('DELETE', `/v1/webhooks/${ownId}`)).status).toBe(204)
+  },
+  'DELETE /v1/webhooks/:id': notFound('DELETE', () => bWebhook, (id) => `/v1/webhooks/${id}`),
+  'POST /v1/webhooks/:id/enable': notFound('POST', () => bWebhook, (id) => `/v1/webhooks/${id}/enable`),
+  'POST /v1/webhooks/:id/test': notFound('POST', () => bWebhook, (id) => `/v1/webhooks/${id}/test`),
+  'GET /v1/webhooks/:id/deliveries': async () => {
+    await notFound('GET', () => bWebhook, (id) => `/v1/webhooks/${id}/deliveries`)()
+    // B's delivery id as a cursor under A's own webhook: refused like any unknown cursor.
+    const own = await call('POST', '/v1/webhooks', { url: 'https://toko-a.example/own', secret: 'a' })
+    const ownId = ((await own.json()) as { id: string }).id
+    const resB = await call('GET', `/v1/webhooks/${ownId}/deliveries?cursor=${bDelivery}`)
+    const never = newPublicId()
+    const resX = await call('GET', `/v1/webhooks/${ownId}/deliveries?cursor=${never}`)
+    expect([resB.status, resX.status]).toEqual([422, 422])
+    expect(await resB.text()).toBe(await resX.text())
+    expect((await call('DELETE', `/v1/webhooks/${ownId}`)).status).toBe(204)
+  },
+  'GET /v1/webhooks/:id/deliveries/:delivery_id/attempts': async () => {
+    await notFound('GET', () => bWebhook, (id) => `/v1/webhooks/${id}/deliveries/${bDelivery}/attempts`)()
+    const own = await call('POST', '/v1/webhooks', { url: 'https://toko-a.example/own', secret: 'a' })
+    const ownId = ((await own.json()) as { id: string }).id
+    await notFound('GET', () => bDelivery, (id) => `/v1/webhooks/${ownId}/deliveries/${id}/attempts`)()
+    expect((await call('DELETE', `/v1/webhooks/${ownId}`)).status).toBe(204)
+  },
+  'POST /v1/webhooks/:id/deliveries/:delivery_id/retry': async () => {
+    await notFound('POST', () => bWebhook, (id) => `/v1/webhooks/${id}/deliveries/${bDelivery}/retry`)()
+    const own = await call('POST', '/v1/webhooks', { url: 'https://toko-a.example/own', secret: 'a' })
+    const ownId = ((await own.json()) as { id: string }).id
+    await notFound('POST', () => bDelivery, (id) => `/v1/webhooks/${ownId}/deliveries/${id}/retry`)()
+    expect((await call('DELETE', `/v1/webhooks/${ownId}`)).status).toBe(204)
+  },
+  'POST /v1/webhooks/:id/replay': notFound('POST', () => bWebhook, (id) => `/v1/webhooks/${id}/replay`, () => ({
+    from: '2020-01-01',
+    to: '2030-01-01',
+  })),
+  'GET /v1/mutations/:id/deliveries': notFound('GET', () => bMutation, (id) => `/v1/mutations/${id}/deliveries`),
   'GET /v1/mutations': async () => {
     await notFound('GET', () => bBank.publicId, (id) => `/v1/mutations?account=${id}`)()
     await ownOnly('GET', '/v1/mutations?include_sandbox=true')()
@@ -381,6 +451,12 @@ describe('tenant isolation over every route', () => {
       [b.workspace.id],
     )
     expect(manual).toEqual([{ n: 0 }])
+    // …and none of B's deliveries was attempted, retried into another state or given up.
+    const states = await t.app.db.query(
+      'select distinct status, attempts, completed_at from webhook_deliveries where workspace_id = $1',
+      [b.workspace.id],
+    )
+    expect(states).toEqual([{ status: 'pending', attempts: 0, completed_at: null }])
     expect((await call('GET', '/api/v2/user', undefined, b.token)).status).toBe(200)
   })
 })

@@ -31,6 +31,7 @@ import { mootaWebhookRoutes } from './routes/moota-webhooks.ts'
 import { mutationRoutes } from './routes/mutations.ts'
 import { tagRoutes } from './routes/tags.ts'
 import { tokenRoutes } from './routes/tokens.ts'
+import { webhookRoutes } from './routes/webhooks.ts'
 import { zodValidatorCompiler } from './validation.ts'
 
 
@@ -95,5 +96,6 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   await server.register(tokenRoutes, { app, prefix: LUNAS_PREFIX })
   await server.register(apiCallRoutes, { app, prefix: LUNAS_PREFIX })
   await server.register(tagRoutes, { app, prefix: LUNAS_PREFIX })
+  await server.register(webhookRoutes, { app, prefix: LUNAS_PREFIX })
   return server
 }

@@ -255,6 +255,68 @@ export const LunasCreatedToken = z.strictObject({
   token: describe(z.string().regex(/^lns_pat_/), 'The secret, shown only in this answer.'),
 })
 
+/** A webhook endpoint on /v1 (routes/webhooks.ts `presentWebhook`): never the secret, except when created. */
+const webhookFields = {
+  id: MootaId,
+  url: z.string(),
+  account_id: describe(MootaId.nullable(), 'One account, or null for every live account.'),
+  kinds: z.enum(['credit', 'debit', 'both']),
+  start_unique_code: z.number().int().min(0).max(999),
+  end_unique_code: z.number().int().min(0).max(999),
+  event_types: z.array(z.string()),
+  format: describe(z.enum(['moota', 'lunas']), '`moota`: Moota’s body, new mutations only; `lunas`: an envelope per event.'),
+  active: z.boolean(),
+  disabled_at: describe(Iso.nullable(), 'When it was disabled automatically (410 Gone, or failing too long).'),
+  disabled_reason: z.string().nullable(),
+  failing_since: describe(Iso.nullable(), 'The first failure since the last success.'),
+  last_success_at: Iso.nullable(),
+  created_at: Iso,
+  updated_at: Iso,
+}
+export const LunasWebhook = z.strictObject(webhookFields)
+export const LunasWebhookList = z.strictObject({ data: z.array(LunasWebhook) })
+export const LunasCreatedWebhook = z.strictObject({
+  ...webhookFields,
+  secret: describe(z.string(), 'The signing secret (`Signature` header), shown only here and in Moota’s list.'),
+  standard_webhooks_secret: describe(z.string().regex(/^whsec_/), 'The same secret for Standard Webhooks libraries.'),
+})
+
+export const LunasDelivery = z.strictObject({
+  id: MootaId,
+  webhook_id: describe(z.string().regex(/^msg_/), 'The `webhook-id` header: the same on every attempt, retry and replay.'),
+  endpoint_id: describe(MootaId, 'The webhook (endpoint) it goes to.'),
+  sequence: describe(z.number().int().min(1), 'The `webhook-sequence` header: gap-free per endpoint.'),
+  event_type: z.string(),
+  trigger: describe(z.enum(['event', 'push', 'test']), 'Fan-out of new mutations, a push again, or Send test.'),
+  status: z.enum(['pending', 'succeeded', 'failed']),
+  attempts: count,
+  next_attempt_at: describe(Iso.nullable(), 'When it is tried next; null once settled.'),
+  last_status: z.number().int().nullable(),
+  last_error: z.string().nullable(),
+  mutation_ids: z.array(MootaId),
+  created_at: Iso,
+  completed_at: Iso.nullable(),
+})
+export const LunasDeliveryPage = z.strictObject({
+  data: z.array(LunasDelivery),
+  next_cursor: describe(z.string().nullable(), 'Pass as `cursor` for the next page; null on the last page.'),
+})
+export const LunasAttemptList = z.strictObject({
+  data: z.array(
+    z.strictObject({
+      attempt: z.number().int().min(1),
+      succeeded: describe(z.boolean(), 'Any 2xx.'),
+      started_at: Iso,
+      latency_ms: count,
+      status_code: z.number().int().nullable(),
+      error: describe(z.string().nullable(), 'Why no answer came (timeout, refused, blocked address…).'),
+      request_headers: z.record(z.string(), z.string()),
+      response_headers: z.record(z.string(), z.string()).nullable(),
+      response_body: describe(z.string().nullable(), 'The first 4 KB of the answer.'),
+    }),
+  ),
+})
+
 /** Error bodies (errors.ts), as `#/components/schemas/<name>`. */
 export const ERROR_SCHEMAS = {
   MootaMessage: z.looseObject({ message: z.string() }),
