@@ -16,6 +16,7 @@ import {
 import { ingest } from '../src/ledger/ingest.ts'
 import { newPublicId } from '../src/shared/ids.ts'
 import { attachTags } from '../src/tags/tags.ts'
+import { createEndpoint } from '../src/webhooks/endpoints.ts'
 
 let t: TestServer
 let a: Tenant
@@ -26,7 +27,11 @@ let bCash: Account
 let bToken: string
 let bMutation: string
 let bTag: string
+let bWebhook: string
+let bDelivery: string
 const B_TAG = 'rahasia-b'
+const B_HOOK_URL = 'https://toko-b.example/moota-hook'
+const B_HOOK_SECRET = 'rahasia-webhook-b'
 
 beforeAll(async () => {
   t = await startTestServer()
@@ -51,6 +56,23 @@ beforeAll(async () => {
     [b.workspace.id],
   )
   bToken = tok!.public_id
+  bWebhook = (
+    await createEndpoint(t.app.db, b.workspace, t.app.secretKey, {
+      url: B_HOOK_URL,
+      secret: B_HOOK_SECRET,
+      account: bBank.publicId,
+    })
+  ).publicId
+  // A delivery of B's (fan-out of a new mutation to B's webhook), for the delivery routes.
+  await ingest(t.app.db, b.workspace, {
+    accountId: bBank.publicId,
+    source: 'csv',
+    rows: [{ date: '2026-11-19', type: 'CR', amount: '99123', description: 'PEMBAYARAN B' }],
+  })
+  const [d] = await t.app.db.query<{ public_id: string }>('select public_id from webhook_deliveries where workspace_id = $1', [
+    b.workspace.id,
+  ])
+  bDelivery = d!.public_id
 })
 afterAll(() => t?.close())
 
@@ -96,8 +118,8 @@ const ownOnly =
   }
 
 function expectNoTraceOfB(body: string): void {
-  const ofB = [b.workspace.publicId, bBank.publicId, bSandbox.publicId, bCash.publicId, bMutation, bTag, bToken]
-  for (const secret of [...ofB, 'PEMBAYARAN B', b.email])
+  const ofB = [b.workspace.publicId, bBank.publicId, bSandbox.publicId, bCash.publicId, bMutation, bTag, bToken, bWebhook, bDelivery]
+  for (const secret of [...ofB, 'PEMBAYARAN B', b.email, B_HOOK_URL, B_HOOK_SECRET])
     expect(body).not.toContain(secret)
 }
 
@@ -208,6 +230,103 @@ const PROBES: Record<string, Probe> = {
     await notFound('POST', () => bSandbox.publicId, (id) => `/api/v2/mutation/store/${id}`, () => ({ amount: '1000', type: 'CR' }))()
     await notFound('POST', () => bCash.publicId, (id) => `/api/v2/mutation/store/${id}`, () => ({ amount: '1000', type: 'CR' }))()
   },
+  // Webhooks (moota-webhooks.ts): B's webhook is unknown to A, B's account cannot be named in A's, B's mutation
+  // cannot be pushed (its deliveries are counted at the end).
+  'GET /api/v2/integration/webhook': async () => {
+    await ownOnly('GET', '/api/v2/integration/webhook')()
+    // Filtering by B's account answers like an unknown account (the page URLs echo A's own query, hence the swap).
+    const never = newPublicId()
+    const resB = await call('GET', `/api/v2/integration/webhook?bank_account_id=${bBank.publicId}`)
+    const resX = await call('GET', `/api/v2/integration/webhook?bank_account_id=${never}`)
+    const bodyB = (await resB.text()).replaceAll(bBank.publicId, '<id>')
+    expect(bodyB).toBe((await resX.text()).replaceAll(never, '<id>'))
+    expect(JSON.parse(bodyB).total).toBe(0)
+    const byUrl = await call('GET', `/api/v2/integration/webhook?url=${encodeURIComponent(B_HOOK_URL)}`)
+    const listed = (await byUrl.json()) as { data: { user_id: string }[] }
+    expect(listed.data.filter((w) => w.user_id !== a.workspace.publicId)).toEqual([])
+  },
+  'POST /api/v2/integration/webhook': async () => {
+    const store = (account: string) =>
+      call('POST', '/api/v2/integration/webhook', { url: B_HOOK_URL, secret_token: 'a', bank_account_id: account })
+    const never = newPublicId()
+    const resB = await store(bBank.publicId)
+    const resX = await store(never)
+    expect([resB.status, resX.status]).toEqual([422, 422])
+    const bodyB = (await resB.text()).replaceAll(bBank.publicId, '<id>')
+    expect(bodyB).toBe((await resX.text()).replaceAll(never, '<id>'))
+    expectNoTraceOfB(bodyB)
+    // The same URL as B's is A's own business (removed again, so A's later lists stay free of B's URL).
+    const own = await call('POST', '/api/v2/integration/webhook', { url: B_HOOK_URL, secret_token: 'a' })
+    expect(own.status).toBe(200)
+    const ownId = ((await own.json()) as { webhook_id: string }).webhook_id
+    expect((await call('DELETE', `/api/v2/integration/webhook/${ownId}`)).status).toBe(200)
+  },
+  'DELETE /api/v2/integration/webhook/:webhook_id': notFound('DELETE', () => bWebhook, (id) => `/api/v2/integration/webhook/${id}`),
+  'GET /api/v2/integration/webhook/history/:webhook_id': notFound(
+    'GET',
+    () => bWebhook,
+    (id) => `/api/v2/integration/webhook/history/${id}`,
+  ),
+  'POST /api/v2/mutation/:mutation_id/webhook': notFound('POST', () => bMutation, (id) => `/api/v2/mutation/${id}/webhook`),
+  // /v1 webhooks (webhooks.ts): the same rules as Moota's, plus B's delivery ids under A's own webhook.
+  'GET /v1/webhooks': ownOnly('GET', '/v1/webhooks'),
+  'POST /v1/webhooks': async () => {
+    const never = newPublicId()
+    const create = (account: string) => call('POST', '/v1/webhooks', { url: 'https://toko-a.example/h', secret: 'a', account })
+    const resB = await create(bBank.publicId)
+    const resX = await create(never)
+    expect([resB.status, resX.status]).toEqual([422, 422])
+    const bodyB = (await resB.text()).replaceAll(bBank.publicId, '<id>')
+    expect(bodyB).toBe((await resX.text()).replaceAll(never, '<id>'))
+    expectNoTraceOfB(bodyB)
+  },
+  'GET /v1/webhooks/:id': notFound('GET', () => bWebhook, (id) => `/v1/webhooks/${id}`),
+  'PATCH /v1/webhooks/:id': async () => {
+    await notFound('PATCH', () => bWebhook, (id) => `/v1/webhooks/${id}`, () => ({ url: 'https://toko-a.example/x', active: false }))()
+    // B's account on A's own webhook is refused exactly like an unknown account.
+    const own = await call('POST', '/v1/webhooks', { url: 'https://toko-a.example/own', secret: 'a' })
+    const ownId = ((await own.json()) as { id: string }).id
+    const never = newPublicId()
+    const resB = await call('PATCH', `/v1/webhooks/${ownId}`, { account: bBank.publicId })
+    const resX = await call('PATCH', `/v1/webhooks/${ownId}`, { account: never })
+    expect([resB.status, resX.status]).toEqual([422, 422])
+    expect((await resB.text()).replaceAll(bBank.publicId, '<id>')).toBe((await resX.text()).replaceAll(never, '<id>'))
+    expect((await call('DELETE', `/v1/webhooks/${ownId}`)).status).toBe(204)
+  },
+  'DELETE /v1/webhooks/:id': notFound('DELETE', () => bWebhook, (id) => `/v1/webhooks/${id}`),
+  'POST /v1/webhooks/:id/enable': notFound('POST', () => bWebhook, (id) => `/v1/webhooks/${id}/enable`),
+  'POST /v1/webhooks/:id/test': notFound('POST', () => bWebhook, (id) => `/v1/webhooks/${id}/test`),
+  'GET /v1/webhooks/:id/deliveries': async () => {
+    await notFound('GET', () => bWebhook, (id) => `/v1/webhooks/${id}/deliveries`)()
+    // B's delivery id as a cursor under A's own webhook: refused like any unknown cursor.
+    const own = await call('POST', '/v1/webhooks', { url: 'https://toko-a.example/own', secret: 'a' })
+    const ownId = ((await own.json()) as { id: string }).id
+    const resB = await call('GET', `/v1/webhooks/${ownId}/deliveries?cursor=${bDelivery}`)
+    const never = newPublicId()
+    const resX = await call('GET', `/v1/webhooks/${ownId}/deliveries?cursor=${never}`)
+    expect([resB.status, resX.status]).toEqual([422, 422])
+    expect(await resB.text()).toBe(await resX.text())
+    expect((await call('DELETE', `/v1/webhooks/${ownId}`)).status).toBe(204)
+  },
+  'GET /v1/webhooks/:id/deliveries/:delivery_id/attempts': async () => {
+    await notFound('GET', () => bWebhook, (id) => `/v1/webhooks/${id}/deliveries/${bDelivery}/attempts`)()
+    const own = await call('POST', '/v1/webhooks', { url: 'https://toko-a.example/own', secret: 'a' })
+    const ownId = ((await own.json()) as { id: string }).id
+    await notFound('GET', () => bDelivery, (id) => `/v1/webhooks/${ownId}/deliveries/${id}/attempts`)()
+    expect((await call('DELETE', `/v1/webhooks/${ownId}`)).status).toBe(204)
+  },
+  'POST /v1/webhooks/:id/deliveries/:delivery_id/retry': async () => {
+    await notFound('POST', () => bWebhook, (id) => `/v1/webhooks/${id}/deliveries/${bDelivery}/retry`)()
+    const own = await call('POST', '/v1/webhooks', { url: 'https://toko-a.example/own', secret: 'a' })
+    const ownId = ((await own.json()) as { id: string }).id
+    await notFound('POST', () => bDelivery, (id) => `/v1/webhooks/${ownId}/deliveries/${id}/retry`)()
+    expect((await call('DELETE', `/v1/webhooks/${ownId}`)).status).toBe(204)
+  },
+  'POST /v1/webhooks/:id/replay': notFound('POST', () => bWebhook, (id) => `/v1/webhooks/${id}/replay`, () => ({
+    from: '2020-01-01',
+    to: '2030-01-01',
+  })),
+  'GET /v1/mutations/:id/deliveries': notFound('GET', () => bMutation, (id) => `/v1/mutations/${id}/deliveries`),
   'GET /v1/mutations': async () => {
     await notFound('GET', () => bBank.publicId, (id) => `/v1/mutations?account=${id}`)()
     await ownOnly('GET', '/v1/mutations?include_sandbox=true')()
@@ -329,6 +448,20 @@ describe('tenant isolation over every route', () => {
       [bSandbox.id, bCash.id],
     ])
     expect(sim).toEqual([{ n: 0 }])
+    const [hook] = await t.app.db.query('select url, active, deleted_at from webhook_endpoints where public_id = $1', [bWebhook])
+    expect(hook).toEqual({ url: B_HOOK_URL, active: true, deleted_at: null })
+    // Nothing A did created a delivery for B: no push, no test, no retry or replay.
+    const manual = await t.app.db.query(
+      "select count(*)::int as n from webhook_deliveries where workspace_id = $1 and trigger <> 'event'",
+      [b.workspace.id],
+    )
+    expect(manual).toEqual([{ n: 0 }])
+    // …and none of B's deliveries was attempted, retried into another state or given up.
+    const states = await t.app.db.query(
+      'select distinct status, attempts, completed_at from webhook_deliveries where workspace_id = $1',
+      [b.workspace.id],
+    )
+    expect(states).toEqual([{ status: 'pending', attempts: 0, completed_at: null }])
     expect((await call('GET', '/api/v2/user', undefined, b.token)).status).toBe(200)
   })
 })

@@ -28,9 +28,11 @@ import { eventRoutes } from './routes/events.ts'
 import { healthRoutes } from './routes/health.ts'
 import { mootaMutationRoutes } from './routes/moota-mutations.ts'
 import { mootaTaggingRoutes } from './routes/moota-tagging.ts'
+import { mootaWebhookRoutes } from './routes/moota-webhooks.ts'
 import { mutationRoutes } from './routes/mutations.ts'
 import { tagRoutes } from './routes/tags.ts'
 import { tokenRoutes } from './routes/tokens.ts'
+import { webhookRoutes } from './routes/webhooks.ts'
 import { zodValidatorCompiler } from './validation.ts'
 
 
@@ -89,11 +91,13 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   await server.register(mootaMutationRoutes, { app, prefix: MOOTA_PREFIX })
   await server.register(mootaTaggingRoutes, { app, prefix: MOOTA_PREFIX })
   await server.register(mootaBillingRoutes, { app, prefix: MOOTA_PREFIX })
+  await server.register(mootaWebhookRoutes, { app, prefix: MOOTA_PREFIX })
   await server.register(mutationRoutes, { app, prefix: LUNAS_PREFIX })
   await server.register(accountRoutes, { app, prefix: LUNAS_PREFIX })
   await server.register(tokenRoutes, { app, prefix: LUNAS_PREFIX })
   await server.register(eventRoutes, { app, prefix: LUNAS_PREFIX })
   await server.register(apiCallRoutes, { app, prefix: LUNAS_PREFIX })
   await server.register(tagRoutes, { app, prefix: LUNAS_PREFIX })
+  await server.register(webhookRoutes, { app, prefix: LUNAS_PREFIX })
   return server
 }

@@ -224,4 +224,36 @@ describe('cli commands', () => {
     expect((await lunas(['token', 'revoke', '--workspace', 'pasar'])).code).toBe(2)
     expect((await lunas(['token', 'list', '--workspace', 'nowhere'])).code).toBe(1)
   })
+
+  it('adds, lists, tests and removes webhooks; the secret is never printed', async () => {
+    const ws = ['--workspace', 'kedai']
+    expect((await lunas(['user', 'create', '--email', 'k@kedai.id', '--password', 'password1', ...ws])).code).toBe(0)
+    const acc = (await lunas(['account', 'add', '--bank-type', 'bca', '--number', '123', '--holder', 'K', ...ws])).last
+    const added = await lunas(['webhook', 'add', '--url', 'https://kedai.id/moota', '--secret', 'FcZnoVBN', '--account', acc, '--kinds', 'credit', '--start', '1', ...ws])
+    expect(added).toMatchObject({ code: 0, last: expect.stringMatching(/^[0-9A-Za-z]{11}$/) })
+    expect(added.stdout).toContain(`account ${acc}, credit, unique codes 1–999`)
+    const id = added.last
+    const list = await lunas(['webhook', 'list', ...ws])
+    expect(list.stdout).toMatch(new RegExp(`^${id}\\s+${acc}\\s+credit\\s+1–999\\s+moota\\s+yes`, 'm'))
+    const json = JSON.parse((await lunas(['webhook', 'list', '--json', ...ws])).stdout)
+    expect(json).toEqual([expect.objectContaining({ id, url: 'https://kedai.id/moota', account_id: acc, start_unique_code: 1 })])
+    for (const out of [added.stdout, list.stdout, JSON.stringify(json)]) expect(out).not.toContain('FcZnoVBN')
+
+    const tested = await lunas(['webhook', 'test', '--id', id, ...ws])
+    expect(tested.code).toBe(0)
+    const [d] = await t.db.query<{ trigger: string; body: string }>('select trigger, body from webhook_deliveries where public_id = $1', [
+      tested.last,
+    ])
+    expect(d!.trigger).toBe('test')
+    expect(JSON.parse(d!.body)[0]).toMatchObject({ amount: 10000, bank_id: acc })
+
+    const bad = await lunas(['webhook', 'add', '--url', 'ftp://kedai.id', '--secret', 'x', ...ws])
+    expect(bad).toMatchObject({ code: 1, stderr: expect.stringContaining('http') })
+    expect((await lunas(['webhook', 'add', '--url', 'https://kedai.id', ...ws])).stderr).toContain('--secret-stdin')
+    expect((await lunas(['webhook', 'add', '--url', 'https://kedai.id', '--secret', 'x', '--end', '1000', ...ws])).code).toBe(2)
+
+    expect(await lunas(['webhook', 'remove', '--id', id, ...ws])).toMatchObject({ code: 0, last: `Removed webhook ${id} from workspace "kedai".` })
+    expect((await lunas(['webhook', 'remove', '--id', id, ...ws])).stderr).toContain(`webhook ${id} not found`)
+    expect((await lunas(['webhook', 'list', ...ws])).stdout).toContain('No webhooks in workspace "kedai"')
+  })
 })

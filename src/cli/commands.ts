@@ -22,6 +22,7 @@ import { createToken, listTokens, revokeTokenById } from '../tokens/tokens.ts'
 import { createUser, findUserByEmail } from '../users/users.ts'
 import { accountTable, table } from './format.ts'
 import type { Output } from './output.ts'
+import { addWebhookCommands } from './webhook-commands.ts'
 import { resolveWorkspace, workspaceForNewUser } from './workspace.ts'
 
 export interface CommandContext {
@@ -362,6 +363,8 @@ function buildProgram(ctx: CommandContext, out: Output, setExitCode: (code: numb
         for (const [key, value] of Object.entries(settings)) out.print(`  ${key}: ${JSON.stringify(value)}`)
       },
     )
+
+  addWebhookCommands(program, ctx, out)
 
   program
     .command('secret-key')

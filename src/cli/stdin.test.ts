@@ -23,3 +23,13 @@ describe('--password-stdin', () => {
     ).rejects.toThrow(/not both/)
   })
 })
+
+describe('--secret-stdin', () => {
+  it('takes the first line of standard input as the webhook secret', async () => {
+    expect(await inlinePasswordFromStdin(['webhook', 'add', '--url', 'https://toko.id', '--secret-stdin'], stdin('FcZnoVBN\n'))).toEqual(
+      ['webhook', 'add', '--url', 'https://toko.id', '--secret', 'FcZnoVBN'],
+    )
+    await expect(inlinePasswordFromStdin(['webhook', 'add', '--secret', 'x', '--secret-stdin'], stdin('y'))).rejects.toThrow(/not both/)
+    await expect(inlinePasswordFromStdin(['webhook', 'add', '--secret-stdin'], stdin(''))).rejects.toThrow(/no secret/)
+  })
+})

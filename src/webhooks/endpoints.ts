@@ -13,6 +13,11 @@ import { EVENT_TYPES, type EndpointFilter, type Kinds, type WebhookFormat } from
 export interface Endpoint extends EndpointFilter {
   id: string
   publicId: string
+  /**
+   * Moota's integer `id`: the endpoint's ordinal in its workspace (1, 2, …), deleted endpoints included so it never
+   * changes. Not the row id, whose global sequence would tell a workspace how many endpoints others have.
+   */
+  number: number
   url: string
   accountPublicId: string | null
   active: boolean
@@ -43,6 +48,7 @@ export interface EndpointInput {
 type EndpointRow = {
   id: string
   public_id: string
+  number: string
   url: string
   secret_enc: string
   account_id: string | null
@@ -63,7 +69,8 @@ type EndpointRow = {
   updated_at: Date
 }
 
-const COLUMNS = `e.id, e.public_id, e.url, e.secret_enc, e.account_id, a.public_id as account_public_id,
+const COLUMNS = `e.id, e.public_id,
+  (select count(*) from webhook_endpoints n where n.workspace_id = e.workspace_id and n.id <= e.id) as number, e.url, e.secret_enc, e.account_id, a.public_id as account_public_id,
   a.sandbox as account_sandbox, e.kinds, e.start_unique_code, e.end_unique_code, e.event_types, e.format, e.active,
   e.disabled_at, e.disabled_reason, e.max_in_flight, e.failing_since, e.last_success_at, e.created_at, e.updated_at`
 const FROM = 'webhook_endpoints e left join accounts a on a.id = e.account_id'
@@ -72,6 +79,7 @@ function toEndpoint(r: EndpointRow): Endpoint {
   return {
     id: r.id,
     publicId: r.public_id,
+    number: Number(r.number),
     url: r.url,
     secretEnc: r.secret_enc,
     accountId: r.account_id,
@@ -207,6 +215,57 @@ export async function getEndpoint(db: Sql, ws: Workspace, publicId: string): Pro
   )
   if (!row) throw AppError.notFound(`webhook ${publicId} not found`)
   return toEndpoint(row)
+}
+
+/** What `updateEndpoint` changes: absent fields keep their value; `account` null or "" means every live account. */
+export type EndpointPatch = Partial<EndpointInput>
+
+/**
+ * Changes an endpoint with the same rules as creating one, checked against the merged result (a new start against
+ * the stored end, a new event type against the stored format). Turning it on clears an automatic disable and its
+ * failure window, as `enableEndpoint` does; turning it off is the merchant's pause (no alert).
+ */
+export async function updateEndpoint(
+  db: Sql,
+  ws: Workspace,
+  key: Buffer,
+  publicId: string,
+  patch: EndpointPatch,
+): Promise<Endpoint> {
+  const current = await getEndpoint(db, ws, publicId)
+  const url = patch.url === undefined ? current.url : checkUrl(patch.url)
+  const secretEnc = patch.secret === undefined ? current.secretEnc : encryptSecret(key, checkSecret(patch.secret))
+  const [start, end] = checkRange(
+    patch.startUniqueCode ?? current.startUniqueCode,
+    patch.endUniqueCode ?? current.endUniqueCode,
+  )
+  const format = patch.format ?? current.format
+  const eventTypes = checkEventTypes(patch.eventTypes ?? current.eventTypes, format)
+  const accountId = patch.account === undefined ? current.accountId : await accountIdOf(db, ws, patch.account)
+  const rows = await db.query(
+    `update webhook_endpoints set url = $3, secret_enc = $4, account_id = $5, kinds = $6, start_unique_code = $7,
+       end_unique_code = $8, event_types = $9, format = $10, active = $11,
+       disabled_at = case when $11 then null else disabled_at end,
+       disabled_reason = case when $11 then null else disabled_reason end,
+       failing_since = case when $11 and not active then null else failing_since end,
+       updated_at = now()
+     where workspace_id = $1 and public_id = $2 and deleted_at is null returning id`,
+    [
+      ws.id,
+      publicId,
+      url,
+      secretEnc,
+      accountId,
+      patch.kinds ?? current.kinds,
+      start,
+      end,
+      eventTypes,
+      format,
+      patch.active ?? current.active,
+    ],
+  )
+  if (!rows.length) throw AppError.notFound(`webhook ${publicId} not found`)
+  return getEndpoint(db, ws, publicId)
 }
 
 export function endpointSecret(key: Buffer, e: Pick<Endpoint, 'secretEnc'>): string {

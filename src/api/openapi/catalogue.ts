@@ -11,12 +11,18 @@ import {
   ERROR_SCHEMAS,
   LunasAccount,
   LunasAccountList,
+  LunasAttemptList,
+  LunasCreatedWebhook,
+  LunasDelivery,
+  LunasDeliveryPage,
   LunasCreatedToken,
   LunasMutation,
   LunasMutationPage,
   LunasTag,
   LunasTagList,
   LunasTokenList,
+  LunasWebhook,
+  LunasWebhookList,
   MootaAccountsItem,
   MootaBank,
   MootaLogin,
@@ -26,6 +32,9 @@ import {
   mootaPage,
   MootaTaggingList,
   MootaUser,
+  MootaWebhook,
+  MootaWebhookCreated,
+  MootaWebhookHistory,
 } from './responses.ts'
 
 export interface ResponseEntry {
@@ -119,6 +128,22 @@ const TAG_RENAME: CatalogueEntry = {
   summary: 'Rename a tag',
   quirks: ['PUT and POST both work (clients disagree).', 'A numeric name (an order id) is accepted.'],
   responses: plain('`{"error":false,"message":"Tag berhasil diupdate"}`.'),
+}
+
+const WEBHOOK_FIELDS: Record<string, FieldHint> = {
+  url: { description: 'An http(s) URL.' },
+  secret: { description: 'The signing secret (not empty).' },
+  account: { description: 'One account’s id, or null for every live account (never sandbox ones).' },
+  kinds: { description: '`credit`, `debit` or `both` (default).' },
+  start_unique_code: { description: 'Lowest `amount mod 1000` sent, 0–999 (default 0).' },
+  end_unique_code: { description: 'Highest `amount mod 1000` sent, 0–999 (default 999).' },
+  event_types: { description: 'Event types, default `["mutation.created"]`; `endpoint.disabled` needs format `lunas`.' },
+  format: { description: '`moota` (default: Moota’s body) or `lunas` (an envelope per event).' },
+  active: { description: 'Whether it receives deliveries.' },
+}
+const PAGE_FIELDS: Record<string, FieldHint> = {
+  limit: { description: 'Page size, 1 to 200 (default 50).' },
+  cursor: { description: 'The previous page’s `next_cursor`.' },
 }
 
 export const CATALOGUE: Record<string, CatalogueEntry> = {
@@ -268,6 +293,55 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
   'GET /api/v2/payment-method': { summary: 'MootaPay payment methods (not available)', responses: notAvailable },
   'GET /api/v2/plugin/token': { summary: 'MootaPay plugin token (not available)', responses: notAvailable },
 
+  // Webhooks (moota-webhooks.ts): scope `api`, because the list shows signing secrets and a webhook decides where
+  // payment notices go.
+  'GET /api/v2/integration/webhook': {
+    summary: 'List webhooks',
+    description: 'The workspace’s webhook endpoints, newest first, in Moota’s paginator (15 per page by default), each with its `secret_token` (shown to its owner, as Moota does).',
+    quirks: ['An empty `url` or `bank_account_id` is no filter (Laravel’s `filled()`).'],
+    fields: {
+      url: { description: 'Only endpoints with exactly this URL.' },
+      bank_account_id: { description: 'Only endpoints for this account.' },
+    },
+    responses: { 200: { description: 'A page of webhooks.', schema: mootaPage(MootaWebhook) } },
+  },
+  'POST /api/v2/integration/webhook': {
+    summary: 'Create a webhook',
+    description:
+      'Every matching new mutation is POSTed to `url` as Moota’s webhook body, signed with `secret_token` (`Signature` header) and with Standard Webhooks headers.',
+    quirks: ['Unique-code bounds as text or numbers.', '`bank_account_id` `""` or absent: every account (never sandbox ones).'],
+    fields: {
+      url: { description: 'An http(s) URL.' },
+      secret_token: { description: 'The signing secret (not empty).' },
+      start_unique_code: { description: 'Lowest `amount mod 1000` sent, 0–999 (default 0).', schema: strOrNum },
+      end_unique_code: { description: 'Highest `amount mod 1000` sent, 0–999 (default 999).', schema: strOrNum },
+      kinds: { description: '`credit`, `debit` or `both` (default).' },
+      bank_account_id: { description: 'One account’s id, or `""` for every account.' },
+    },
+    responses: {
+      200: { description: 'Created.', schema: MootaWebhookCreated },
+      422: { description: 'Invalid URL or scheme, empty secret, inverted or out-of-range codes, unknown kinds or account.', schema: ERROR_SCHEMAS.MootaValidation },
+    },
+  },
+  'DELETE /api/v2/integration/webhook/:webhook_id': {
+    summary: 'Delete a webhook',
+    description: 'It stops receiving; its undelivered deliveries are given up; its history stays.',
+    fields: { webhook_id: { description: 'The webhook’s 11-character id.', schema: str } },
+    responses: ok(),
+  },
+  'GET /api/v2/integration/webhook/history/:webhook_id': {
+    summary: 'A webhook’s delivery history',
+    description: 'Every attempt, newest first, in Moota’s paginator (20 per page by default): what was sent (payload, headers), and what came back.',
+    fields: { webhook_id: { description: 'The webhook’s 11-character id.', schema: str } },
+    responses: { 200: { description: 'A page of attempts.', schema: mootaPage(MootaWebhookHistory) } },
+  },
+  'POST /api/v2/mutation/:mutation_id/webhook': {
+    summary: 'Push a mutation to the webhooks again',
+    description:
+      'A new delivery (new `webhook-id`, body rendered now) to every active webhook whose filters take the mutation, so a receiver that de-duplicates on `webhook-id` does not drop it.',
+    responses: { 200: { description: '`{"status":"OK"}` (Moota’s answer), also when no webhook matches.' } },
+  },
+
   // Lunas' own API (mutations.ts, accounts.ts, tokens.ts).
   'GET /v1/mutations': {
     summary: 'List mutations',
@@ -405,5 +479,76 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
       limit: { description: 'Page size, 1 to 500.' },
     },
     responses: { 200: { description: '`{data:[{id, seq, type, created_at, data}], next_after}`.' } },
+  },
+
+  // Webhooks (webhooks.ts): scope `api`, as on Moota's webhook routes.
+  'GET /v1/webhooks': {
+    summary: 'List webhooks',
+    description: 'The workspace’s webhook endpoints, oldest first, never their secrets.',
+    responses: { 200: { description: 'The webhooks (not paginated).', schema: LunasWebhookList } },
+  },
+  'POST /v1/webhooks': {
+    summary: 'Create a webhook',
+    description: 'Moota’s filters (account, kinds, unique-code range) plus Lunas’ format, event types and active flag.',
+    fields: WEBHOOK_FIELDS,
+    responses: { 201: { description: 'The webhook, with its secret shown once.', schema: LunasCreatedWebhook } },
+  },
+  'GET /v1/webhooks/:id': {
+    summary: 'Get a webhook',
+    responses: { 200: { description: 'The webhook.', schema: LunasWebhook } },
+  },
+  'PATCH /v1/webhooks/:id': {
+    summary: 'Change a webhook',
+    description: 'The given fields, checked with the create rules against the stored ones. `active: true` also clears an automatic disable.',
+    fields: WEBHOOK_FIELDS,
+    responses: { 200: { description: 'The webhook.', schema: LunasWebhook } },
+  },
+  'DELETE /v1/webhooks/:id': {
+    summary: 'Delete a webhook',
+    description: 'It stops receiving; its undelivered deliveries are given up; its history stays.',
+    responses: { 204: { description: 'Deleted.' } },
+  },
+  'POST /v1/webhooks/:id/enable': {
+    summary: 'Re-enable a webhook',
+    description: 'After an automatic disable (410 Gone, or no success for the configured window): healthy again from now.',
+    responses: { 200: { description: 'The webhook.', schema: LunasWebhook } },
+  },
+  'POST /v1/webhooks/:id/test': {
+    summary: 'Send a test',
+    description: 'Moota’s “Test Webhook”: a dummy credit of Rp10.000 with a fresh mutation id, to this webhook whatever its filters.',
+    responses: { 202: { description: 'The queued delivery.', schema: LunasDelivery } },
+  },
+  'GET /v1/webhooks/:id/deliveries': {
+    summary: 'List a webhook’s deliveries',
+    description: 'Newest first, cursor-paginated: status, attempts, last answer, and the `webhook-id` a receiver saw.',
+    fields: PAGE_FIELDS,
+    responses: { 200: { description: 'A page of deliveries.', schema: LunasDeliveryPage } },
+  },
+  'GET /v1/webhooks/:id/deliveries/:delivery_id/attempts': {
+    summary: 'List a delivery’s attempts',
+    description: 'Every request made, first to last: time, latency, status, error, request headers, and the answer’s headers and first 4 KB.',
+    fields: { delivery_id: { description: 'The delivery’s 11-character id.', schema: str } },
+    responses: { 200: { description: 'The attempts.', schema: LunasAttemptList } },
+  },
+  'POST /v1/webhooks/:id/deliveries/:delivery_id/retry': {
+    summary: 'Retry a delivery now',
+    description: 'A pending or failed delivery becomes due at once, with the same `webhook-id` and body. A delivered one answers 409 (replay it instead).',
+    fields: { delivery_id: { description: 'The delivery’s 11-character id.', schema: str } },
+    responses: { 202: { description: 'The delivery, due now.', schema: LunasDelivery } },
+  },
+  'POST /v1/webhooks/:id/replay': {
+    summary: 'Replay a time range',
+    description: 'Every delivery of this webhook created in [from, to), delivered or not, is sent again with the same `webhook-id`s and bodies.',
+    fields: {
+      from: { description: 'Start, inclusive: `YYYY-MM-DD` (WIB, start of day) or an instant.', schema: str },
+      to: { description: 'End, exclusive: an instant, or `YYYY-MM-DD` (WIB) to include that whole day.', schema: str },
+    },
+    responses: { 202: { description: '`{"replayed": n}`: how many deliveries are due again.' } },
+  },
+  'GET /v1/mutations/:id/deliveries': {
+    summary: 'List the deliveries carrying a mutation',
+    description: 'Every webhook delivery that carried this mutation (events, pushes), newest first.',
+    fields: PAGE_FIELDS,
+    responses: { 200: { description: 'A page of deliveries.', schema: LunasDeliveryPage } },
   },
 }

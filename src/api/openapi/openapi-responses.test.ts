@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Account } from '../../accounts/accounts.ts'
 import { ingest } from '../../ledger/ingest.ts'
 import { addTestAccount, createTenant, startTestServer, type Tenant, type TestServer, tokenWithScopes } from '../test-support.ts'
+import { deliverDue, startReceiver } from '../../webhooks/test-receiver.ts'
 import { openApiPath } from './document.ts'
 
 interface Media {
@@ -119,7 +120,24 @@ const REPLAYS: Replay[] = [
   { route: 'POST /api/v2/tagging', path: '/api/v2/tagging', method: 'POST', json: () => ({}), status: 422 },
   { route: 'POST /api/v2/bank/:bank_id/refresh', path: '/api/v2/bank/Tid4Docs001/refresh', method: 'POST', status: 404 },
   { route: 'POST /api/v2/contract', path: '/api/v2/contract', method: 'POST', json: () => ({}), status: 403 },
+  {
+    route: 'POST /api/v2/integration/webhook',
+    path: '/api/v2/integration/webhook',
+    method: 'POST',
+    json: () => ({ url: 'https://toko.id/hook', secret_token: 'FcZnoVBN', kinds: 'credit', bank_account_id: bca.publicId }),
+    status: 200,
+  },
+  { route: 'POST /api/v2/integration/webhook', path: '/api/v2/integration/webhook', method: 'POST', json: () => ({ url: 'https://toko.id/all', secret_token: 'x', start_unique_code: 0, end_unique_code: '999' }), status: 200 },
+  { route: 'POST /api/v2/integration/webhook', path: '/api/v2/integration/webhook', method: 'POST', json: () => ({ url: 'ftp://toko.id', secret_token: 'x' }), status: 422 },
+  { route: 'GET /api/v2/integration/webhook', path: '/api/v2/integration/webhook', status: 200, check: page(2) },
+  { route: 'GET /api/v2/integration/webhook/history/:webhook_id', path: '/api/v2/integration/webhook/history/Tid4Docs001', status: 404 },
+  { route: 'DELETE /api/v2/integration/webhook/:webhook_id', path: '/api/v2/integration/webhook/Tid4Docs001', method: 'DELETE', status: 404 },
   { route: 'GET /v1/mutations', path: '/v1/mutations?include_sandbox=true&limit=2', status: 200, check: page(2) },
+  { route: 'POST /v1/webhooks', path: '/v1/webhooks', method: 'POST', json: () => ({ url: 'https://toko.id/v1', secret: 's', account: bca.publicId, kinds: 'debit' }), status: 201 },
+  { route: 'POST /v1/webhooks', path: '/v1/webhooks', method: 'POST', json: () => ({ url: 'https://toko.id/v1', secret: '' }), status: 422 },
+  { route: 'GET /v1/webhooks', path: '/v1/webhooks', status: 200, check: page(3) },
+  { route: 'GET /v1/webhooks/:id', path: '/v1/webhooks/Tid4Docs001', status: 404 },
+  { route: 'GET /v1/mutations/:id/deliveries', path: '/v1/mutations/Tid4Docs001/deliveries', status: 404 },
   { route: 'GET /v1/accounts', path: '/v1/accounts', status: 200, check: page(2) },
   { route: 'POST /v1/tokens', path: '/v1/tokens', method: 'POST', json: () => ({ name: 'docs', scopes: ['bank_read'] }), status: 201 },
   { route: 'GET /v1/tokens', path: '/v1/tokens', status: 200, check: page(2) },
@@ -156,5 +174,46 @@ describe('documented responses match what the server answers', () => {
       { ...first, internal_id: 7 },
     ]
     for (const changed of variants) expect(validate({ ...body, data: [changed] }), JSON.stringify(changed).slice(0, 80)).toBe(false)
+  })
+
+  it('webhook history, deliveries and attempts, with real attempts behind them, match their strict schemas', async () => {
+    // The replays' endpoints point at made-up hosts: removed, so nothing here reaches beyond 127.0.0.1.
+    const others = (await (await t.request('GET', '/v1/webhooks', { token: a.token })).json()) as { data: { id: string }[] }
+    for (const w of others.data) expect((await t.request('DELETE', `/v1/webhooks/${w.id}`, { token: a.token })).status).toBe(204)
+    const rx = await startReceiver()
+    try {
+      rx.script.push([503, 'sibuk'])
+      const created = await t.request('POST', '/v1/webhooks', { token: a.token, json: { url: rx.url, secret: 's', account: bca.publicId } })
+      const hook = ((await created.json()) as { id: string }).id
+      const { inserted } = await ingest(t.app.db, a.workspace, {
+        accountId: bca.publicId,
+        source: 'csv',
+        rows: [{ date: '2026-11-22', type: 'CR', amount: '75500', description: 'TRSF ANI' }],
+      })
+      const mutation = inserted[0]!.publicId
+      const pushed = await t.request('POST', `/api/v2/mutation/${mutation}/webhook`, { token: a.token })
+      const tested = await t.request('POST', `/v1/webhooks/${hook}/test`, { token: a.token })
+      expect([pushed.status, tested.status]).toEqual([200, 202])
+      expect(await deliverDue(t.app.db, t.app.secretKey)).toBe(3) // one 503, two 200
+      const delivery = ((await tested.clone().json()) as { id: string }).id
+      const checks: [string, string, number, (body: Record<string, unknown>) => void][] = [
+        ['POST /v1/webhooks/:id/test', '', 202, () => {}],
+        ['GET /api/v2/integration/webhook/history/:webhook_id', `/api/v2/integration/webhook/history/${hook}`, 200, page(3)],
+        ['GET /v1/webhooks/:id/deliveries', `/v1/webhooks/${hook}/deliveries`, 200, page(3)],
+        ['GET /v1/mutations/:id/deliveries', `/v1/mutations/${mutation}/deliveries`, 200, page(2)],
+        ['GET /v1/webhooks/:id/deliveries/:delivery_id/attempts', `/v1/webhooks/${hook}/deliveries/${delivery}/attempts`, 200, page(1)],
+        ['GET /v1/webhooks/:id', `/v1/webhooks/${hook}`, 200, () => {}],
+      ]
+      for (const [route, path, status, check] of checks) {
+        const res = path ? await t.request('GET', path, { token: a.token }) : tested
+        expect(res.status, route).toBe(status)
+        const body = (await res.json()) as Record<string, unknown>
+        const validate = documented(route, status, res.headers.get('content-type') ?? '')
+        expect(validate(body) ? [] : validate.errors, `${route}: ${JSON.stringify(body).slice(0, 300)}`).toEqual([])
+        check(body)
+      }
+    } finally {
+      await rx.close()
+    }
   })
 })

@@ -135,6 +135,49 @@ export const MootaAccountsItem = MootaBank.extend({ icon: describe(z.literal('')
 
 export const MootaOk = z.strictObject({ message: z.literal('OK') })
 
+/** Moota's Webhook (routes/moota-webhooks.ts `presentMootaWebhook`), shown to its owner with the secret. */
+export const MootaWebhook = z.strictObject({
+  id: describe(z.number().int().min(1), 'The endpoint’s number in its workspace (1, 2, …), as Moota’s integer id.'),
+  user_id: describe(MootaId, 'The workspace (as `GET /user` shows it and `X-MOOTA-USER` sends it).'),
+  bank_account_id: describe(z.union([MootaId, z.literal('')]), '`""` for every account.'),
+  type: describe(z.enum(['all', 'single']), '`all` when `bank_account_id` is `""`.'),
+  url: z.string(),
+  secret_token: describe(z.string().min(1), 'The signing secret, shown to its owner as Moota does.'),
+  start_unique_code: describe(z.string().regex(/^\d{1,3}$/), 'A whole number 0–999, as text.'),
+  end_unique_code: describe(z.string().regex(/^\d{1,3}$/), 'A whole number 0–999, as text.'),
+  kinds: z.enum(['credit', 'debit', 'both']),
+  created_at: LaravelIso,
+  updated_at: LaravelIso,
+  token: describe(MootaId, 'Same as `webhook_id`.'),
+  webhook_id: MootaId,
+})
+
+/** Moota's WebhookHistory: one attempt (routes/moota-webhooks.ts `presentMootaHistory`). */
+export const MootaWebhookHistory = z.strictObject({
+  id: describe(z.number().int().min(1), 'The attempt’s number among its endpoint’s attempts.'),
+  user_id: MootaId,
+  bank_id: describe(z.union([MootaId, z.literal('')]), 'The account of the first mutation sent.'),
+  webhook_id: describe(z.number().int().min(1), 'The endpoint’s integer `id`, as Moota’s history shows it.'),
+  status: z.enum(['success', 'failed']),
+  trigger: describe(z.enum(['new-mutation', 'push', 'test']), 'What created the delivery.'),
+  http_verb: z.literal('post'),
+  webhook_url: z.string(),
+  payload: describe(z.array(z.record(z.string(), z.unknown())), 'The body sent: the webhook’s array of mutations.'),
+  headers: describe(z.record(z.string(), z.string()), 'The request headers sent (signatures, never the secret).'),
+  meta: z.array(z.unknown()),
+  tags: z.strictObject({ webhook: z.number().int(), trigger: z.string() }),
+  attempt: z.number().int().min(1),
+  response: describe(z.string(), 'Status and the first bytes of the answer (Guzzle’s wording), or the error.'),
+  created_at: LaravelIso,
+  updated_at: LaravelIso,
+})
+
+export const MootaWebhookCreated = z.strictObject({
+  status: describe(z.literal(false), 'Sic: Moota’s documented success body.'),
+  message: z.literal('OK'),
+  webhook_id: describe(MootaId, 'Lunas: the new endpoint’s id.'),
+})
+
 // Lunas' own surface (/v1): ISO UTC instants, money as decimal strings too (presenters.ts, routes/tokens.ts).
 const Iso = describe(z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/), 'UTC instant, ISO 8601.')
 
@@ -210,6 +253,68 @@ export const LunasTokenList = z.strictObject({ data: z.array(z.strictObject(toke
 export const LunasCreatedToken = z.strictObject({
   ...tokenFields,
   token: describe(z.string().regex(/^lns_pat_/), 'The secret, shown only in this answer.'),
+})
+
+/** A webhook endpoint on /v1 (routes/webhooks.ts `presentWebhook`): never the secret, except when created. */
+const webhookFields = {
+  id: MootaId,
+  url: z.string(),
+  account_id: describe(MootaId.nullable(), 'One account, or null for every live account.'),
+  kinds: z.enum(['credit', 'debit', 'both']),
+  start_unique_code: z.number().int().min(0).max(999),
+  end_unique_code: z.number().int().min(0).max(999),
+  event_types: z.array(z.string()),
+  format: describe(z.enum(['moota', 'lunas']), '`moota`: Moota’s body, new mutations only; `lunas`: an envelope per event.'),
+  active: z.boolean(),
+  disabled_at: describe(Iso.nullable(), 'When it was disabled automatically (410 Gone, or failing too long).'),
+  disabled_reason: z.string().nullable(),
+  failing_since: describe(Iso.nullable(), 'The first failure since the last success.'),
+  last_success_at: Iso.nullable(),
+  created_at: Iso,
+  updated_at: Iso,
+}
+export const LunasWebhook = z.strictObject(webhookFields)
+export const LunasWebhookList = z.strictObject({ data: z.array(LunasWebhook) })
+export const LunasCreatedWebhook = z.strictObject({
+  ...webhookFields,
+  secret: describe(z.string(), 'The signing secret (`Signature` header), shown only here and in Moota’s list.'),
+  standard_webhooks_secret: describe(z.string().regex(/^whsec_/), 'The same secret for Standard Webhooks libraries.'),
+})
+
+export const LunasDelivery = z.strictObject({
+  id: MootaId,
+  webhook_id: describe(z.string().regex(/^msg_/), 'The `webhook-id` header: the same on every attempt, retry and replay.'),
+  endpoint_id: describe(MootaId, 'The webhook (endpoint) it goes to.'),
+  sequence: describe(z.number().int().min(1), 'The `webhook-sequence` header: gap-free per endpoint.'),
+  event_type: z.string(),
+  trigger: describe(z.enum(['event', 'push', 'test']), 'Fan-out of new mutations, a push again, or Send test.'),
+  status: z.enum(['pending', 'succeeded', 'failed']),
+  attempts: count,
+  next_attempt_at: describe(Iso.nullable(), 'When it is tried next; null once settled.'),
+  last_status: z.number().int().nullable(),
+  last_error: z.string().nullable(),
+  mutation_ids: z.array(MootaId),
+  created_at: Iso,
+  completed_at: Iso.nullable(),
+})
+export const LunasDeliveryPage = z.strictObject({
+  data: z.array(LunasDelivery),
+  next_cursor: describe(z.string().nullable(), 'Pass as `cursor` for the next page; null on the last page.'),
+})
+export const LunasAttemptList = z.strictObject({
+  data: z.array(
+    z.strictObject({
+      attempt: z.number().int().min(1),
+      succeeded: describe(z.boolean(), 'Any 2xx.'),
+      started_at: Iso,
+      latency_ms: count,
+      status_code: z.number().int().nullable(),
+      error: describe(z.string().nullable(), 'Why no answer came (timeout, refused, blocked address…).'),
+      request_headers: z.record(z.string(), z.string()),
+      response_headers: z.record(z.string(), z.string()).nullable(),
+      response_body: describe(z.string().nullable(), 'The first 4 KB of the answer.'),
+    }),
+  ),
 })
 
 /** Error bodies (errors.ts), as `#/components/schemas/<name>`. */
