@@ -6,11 +6,14 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { onPostgres, openTestDb, type TestDb } from '../../test/db.ts'
+import { openPostgres } from '../db/postgres.ts'
 import { seedWorkspace } from '../../test/fixtures.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
 import type { ClaimChildParams } from '../../test/claim-child.ts'
+import { claimDue } from './deliveries.ts'
 import { createEndpoint, type Endpoint } from './endpoints.ts'
 
 const KEY = Buffer.alloc(32, 5)
@@ -229,6 +232,58 @@ describe.skipIf(!onPostgres)('the delivery queue with competing worker processes
         lateIds.has(r.id) ? expect.arrayContaining([`claimer:${late.child.pid}`, `claimer:${reclaimer}`]) : [`claimer:${reclaimer}`],
       )
       if (lateIds.has(r.id)) expect(r.workers).toHaveLength(2)
+    }
+  })
+
+  it('counts an endpoint’s leases after locking it, so a claim that committed meanwhile is never overlooked', async () => {
+    // The interleaving that once let an endpoint with a cap of 2 hold 3 leases: claimer B takes its snapshot, then
+    // waits on a delivery row of another endpoint; a fan-out commits a delivery due earlier than B's picks; claimer A
+    // fills the capped endpoint's slots and commits; B goes on and counted the capped endpoint's leases in its old
+    // snapshot, where A's claims and the new delivery are invisible, so it claimed one more.
+    await t.db.query("update webhook_deliveries set status = 'failed' where status = 'pending'")
+    const ws = await seedWorkspace(t.db)
+    const first = await endpoint(ws, 64)
+    const capped = await endpoint(ws, 2)
+    await t.db.query("update webhook_endpoints set last_claimed_at = now() - interval '1 hour' where id = $1", [capped.id])
+    const insert = (e: Endpoint, seq: number, secondsAgo: number) =>
+      t.db.query<{ id: string }>(
+        `insert into webhook_deliveries (public_id, workspace_id, endpoint_id, seq, event_type, trigger, body, next_attempt_at)
+         values ($1, $2, $3, $4, 'mutation.created', 'event', '[]', now() - make_interval(secs => $5)) returning id`,
+        [`race_${e.id}_${seq}`, ws.id, e.id, seq, secondsAgo],
+      )
+    const [blocker] = await insert(first, 1, 1)
+    for (const [seq, ago] of [[1, 10], [3, 5], [4, 1]] as const) await insert(capped, seq, ago)
+    const holder = new pg.Client({ connectionString: t.url })
+    const dbA = openPostgres(t.url!, 1)
+    const dbB = openPostgres(t.url!, 1)
+    await holder.connect()
+    try {
+      await holder.query('begin')
+      await holder.query('select id from webhook_deliveries where id = $1 for update', [blocker!.id])
+      const b = claimDue(dbB, 10, 60)
+      // B is waiting on the held row.
+      for (let i = 0; ; i++) {
+        const [w] = await t.db.query<{ n: number }>(
+          "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+        )
+        if (w!.n > 0) break
+        if (i > 500) throw new Error('claimer B never waited on the held row')
+        await new Promise((r) => setTimeout(r, 10))
+      }
+      await insert(capped, 2, 7)
+      const a = await claimDue(dbA, 10, 60)
+      await holder.query('rollback')
+      const claimed = [...a, ...(await b)]
+      expect(new Set(claimed.map((d) => d.id)).size).toBe(claimed.length)
+      const [n] = await t.db.query<{ n: number }>(
+        "select count(*)::int as n from webhook_deliveries where endpoint_id = $1 and status = 'pending' and lease_until >= now()",
+        [capped.id],
+      )
+      expect(n!.n).toBe(2)
+    } finally {
+      await holder.end()
+      await dbA.close()
+      await dbB.close()
     }
   })
 })
