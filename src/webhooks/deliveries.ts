@@ -43,53 +43,65 @@ type ClaimedRow = {
 /**
  * Claims up to `limit` due deliveries. Endpoints are taken least-recently-claimed first, each at most up to its
  * `max_in_flight` minus the leases it already has, so one slow or hanging endpoint only ever holds its own slots.
- * The endpoint rows are locked (SKIP LOCKED) for the statement, so two workers never count the same free slots; the
- * final UPDATE re-checks the lease on the current row version, so a delivery is never claimed twice.
+ * Two statements in one transaction: the first locks the due endpoints (SKIP LOCKED; NO KEY UPDATE, so inserting a
+ * delivery, whose foreign key only needs KEY SHARE, never waits for a claim), the second counts their leases and
+ * claims. Every claim holds its endpoints' locks until it commits, so the second statement's snapshot, taken
+ * after the locks, sees every lease of those endpoints. (Counting in the locking statement's own snapshot, taken
+ * before a lock that another claim had just released, let a cap be exceeded: deliveries.pg.test.ts.) The final
+ * UPDATE re-checks the lease on the current row version, so a delivery is never claimed twice.
  */
-export async function claimDue(db: Sql, limit: number, leaseSeconds: number): Promise<ClaimedDelivery[]> {
-  const rows = await db.query<ClaimedRow>(
-    `with due_endpoints as (
-       select e.id, e.max_in_flight from webhook_endpoints e
+export async function claimDue(db: Db, limit: number, leaseSeconds: number): Promise<ClaimedDelivery[]> {
+  const rows = await db.tx(async (tx) => {
+    const due = await tx.query<{ id: string; max_in_flight: number }>(
+      `select e.id, e.max_in_flight from webhook_endpoints e
        where e.active and e.deleted_at is null
          and exists (select 1 from webhook_deliveries d where d.endpoint_id = e.id and d.status = 'pending'
                      and d.next_attempt_at <= now() and (d.lease_until is null or d.lease_until < now()))
        order by e.last_claimed_at nulls first, e.id
        limit $1
-       for update of e skip locked
-     ),
-     picked as (
-       select x.id from due_endpoints de
-       cross join lateral (
-         select d.id from webhook_deliveries d
-         where d.endpoint_id = de.id and d.status = 'pending' and d.next_attempt_at <= now()
-           and (d.lease_until is null or d.lease_until < now())
-         order by d.next_attempt_at, d.seq
-         limit greatest(de.max_in_flight - (select count(*) from webhook_deliveries f
-                                            where f.endpoint_id = de.id and f.status = 'pending'
-                                              and f.lease_until >= now()), 0)
-       ) x
-       limit $1
-     ),
-     claimed as (
-       update webhook_deliveries d
-       set lease_until = now() + make_interval(secs => $2), claim_token = gen_random_uuid()::text,
-           attempts = d.attempts + 1
-       from picked
-       where d.id = picked.id and d.status = 'pending' and (d.lease_until is null or d.lease_until < now())
-       returning d.id, d.public_id, d.workspace_id, d.endpoint_id, d.seq, d.event_type, d.body, d.attempts,
-                 d.claim_token, d.lease_until
-     ),
-     touched as (
-       update webhook_endpoints e set last_claimed_at = now()
-       where e.id in (select endpoint_id from claimed)
-     )
-     select c.*, w.public_id as workspace_public_id, e.public_id as endpoint_public_id, e.url, e.secret_enc
-     from claimed c
-     join webhook_endpoints e on e.id = c.endpoint_id
-     join workspaces w on w.id = c.workspace_id
-     order by c.id`,
-    [limit, leaseSeconds],
-  )
+       for no key update of e skip locked`,
+      [limit],
+    )
+    if (!due.length) return []
+    return tx.query<ClaimedRow>(
+      `with due_endpoints as (
+         select * from unnest($3::bigint[], $4::int[]) with ordinality as de(id, max_in_flight, ord)
+       ),
+       picked as (
+         select x.id from due_endpoints de
+         cross join lateral (
+           select d.id, d.next_attempt_at, d.seq from webhook_deliveries d
+           where d.endpoint_id = de.id and d.status = 'pending' and d.next_attempt_at <= now()
+             and (d.lease_until is null or d.lease_until < now())
+           order by d.next_attempt_at, d.seq
+           limit greatest(de.max_in_flight - (select count(*) from webhook_deliveries f
+                                              where f.endpoint_id = de.id and f.status = 'pending'
+                                                and f.lease_until >= now()), 0)
+         ) x
+         order by de.ord, x.next_attempt_at, x.seq
+         limit $1
+       ),
+       claimed as (
+         update webhook_deliveries d
+         set lease_until = now() + make_interval(secs => $2), claim_token = gen_random_uuid()::text,
+             attempts = d.attempts + 1
+         from picked
+         where d.id = picked.id and d.status = 'pending' and (d.lease_until is null or d.lease_until < now())
+         returning d.id, d.public_id, d.workspace_id, d.endpoint_id, d.seq, d.event_type, d.body, d.attempts,
+                   d.claim_token, d.lease_until
+       ),
+       touched as (
+         update webhook_endpoints e set last_claimed_at = now()
+         where e.id in (select endpoint_id from claimed)
+       )
+       select c.*, w.public_id as workspace_public_id, e.public_id as endpoint_public_id, e.url, e.secret_enc
+       from claimed c
+       join webhook_endpoints e on e.id = c.endpoint_id
+       join workspaces w on w.id = c.workspace_id
+       order by c.id`,
+      [limit, leaseSeconds, due.map((e) => e.id), due.map((e) => e.max_in_flight)],
+    )
+  })
   return rows.map((r) => ({
     id: r.id,
     publicId: r.public_id,
