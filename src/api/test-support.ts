@@ -188,7 +188,8 @@ export async function insertMutations(
       `with stored as (
          insert into mutations (public_id, workspace_id, account_id, identity, occurred_at, wib_date, position,
            direction, amount, description, source, raw, sandbox)
-         values ($1, $2, $3, $4, $5, ($5::timestamptz at time zone 'Asia/Jakarta')::date, $6, $7, $8, $9, 'test', '{}', $10)
+         values ($1, $2, $3, $4, $5, ($5::timestamptz at time zone 'Asia/Jakarta')::date, $6, $7, $8, $9, 'test', '{}',
+           $10)
          returning workspace_id, account_id, occurred_at, direction, sandbox, amount
        )
        ${bumpDayCounts('stored', 1)}`,

@@ -43,8 +43,8 @@ export interface InsertMutationsParams {
 
 /**
  * Inserts the rows whose identity the account has not seen (tombstones included), counts them into the per-day
- * rollup and writes one outbox event per inserted row, returning the inserted rows in batch order. One statement over unnest()ed arrays: one round trip, fast on both
- * engines, and a fixed number of parameters whatever the batch size.
+ * rollup and writes one outbox event per inserted row, returning the inserted rows in batch order. One statement over
+ * unnest()ed arrays: one round trip, fast on both engines, and a fixed number of parameters whatever the batch size.
  */
 export async function insertMutations(tx: Sql, p: InsertMutationsParams): Promise<StoredMutation[]> {
   const col = <T>(f: (r: InsertMutationsParams['rows'][number]) => T) => p.rows.map(f)
