@@ -55,9 +55,12 @@ export interface MootaMutationPage {
   rows: MootaMutation[]
 }
 
-/** The WHERE clause (over `mutations m join accounts a`) for a filter; `$1` is the workspace id. */
+/**
+ * The WHERE clause for a filter, over `mutations m` alone (accounts are joined to the page's rows only, so counting
+ * runs no join); `$1` is the workspace id.
+ */
 function whereOf(ws: Workspace, f: MootaMutationFilter): { where: string; params: unknown[] } {
-  const { params, where, add } = scopedWhere(ws.id)
+  const { params, where, add } = scopedWhere(ws.id, 'anti')
   if (f.account) add((p) => `m.account_id = ${p}`, f.account.id)
   else where.push('not m.sandbox')
   if (f.type) add((p) => `m.direction = ${p}`, f.type)
@@ -101,10 +104,7 @@ async function countMatching(db: Sql, ws: Workspace, f: MootaMutationFilter): Pr
     return t.creditCount + t.debitCount
   }
   const { where, params } = whereOf(ws, f)
-  const [count] = await db.query<{ n: string }>(
-    `select count(*) as n from mutations m join accounts a on a.id = m.account_id where ${where}`,
-    params,
-  )
+  const [count] = await db.query<{ n: string }>(`select count(*) as n from mutations m where ${where}`, params)
   return Number(count!.n)
 }
 
@@ -232,7 +232,7 @@ export async function listMootaMutations(
   const rows = await withAccountsAndTags(
     db,
     ws,
-    `select ${PAGE_COLUMNS} from mutations m join accounts a on a.id = m.account_id where ${where}
+    `select ${PAGE_COLUMNS} from mutations m where ${where}
      order by m.occurred_at desc, m.id desc limit $${params.length + 1} offset $${params.length + 2}`,
     [...params, perPage, offset],
   )
@@ -331,7 +331,7 @@ async function summedMatching(db: Sql, ws: Workspace, f: MootaMutationFilter): P
             coalesce(sum(m.amount) filter (where m.direction = 'CR'), 0) as cr_sum,
             count(*) filter (where m.direction = 'DB') as db_n,
             coalesce(sum(m.amount) filter (where m.direction = 'DB'), 0) as db_sum
-     from mutations m join accounts a on a.id = m.account_id where ${where}`,
+     from mutations m where ${where}`,
     params,
   )
   return {
