@@ -2,7 +2,8 @@
  * The read side behind Moota's `GET /api/v2/mutation` (and its summary, note and lookup): an offset-paginated list
  * with an exact total, because Moota's clients read `last_page` and `total` (reference/moota-api.md §3.1). Lunas'
  * own /v1 list (list.ts) stays keyset-paginated. Every statement filters by workspace; sandbox mutations appear only
- * when the filter names a sandbox account.
+ * when the filter names a sandbox account. Totals and summary sums come from the per-day rollup (day-counts.ts) when
+ * the filter is only account, type and whole days, and are counted otherwise; never capped or estimated.
  */
 import { type Account, toAccount } from '../accounts/accounts.ts'
 import type { Sql } from '../db/db.ts'
