@@ -21,6 +21,7 @@ import { migrate } from '../src/db/migrate.ts'
 import { pgliteDir } from '../src/db/open.ts'
 import { openPglite } from '../src/db/pglite.ts'
 import { openPostgres } from '../src/db/postgres.ts'
+import { rebuildDayCounts } from '../src/ledger/day-counts.ts'
 import { ingest } from '../src/ledger/ingest.ts'
 import type { SourceRow } from '../src/ledger/types.ts'
 import { createTag } from '../src/tags/tags.ts'
@@ -241,6 +242,8 @@ async function build(db: Db, rows: number): Promise<number> {
       [ws.id, tagIds],
     ),
   )
+  // The rows went in behind the ledger's back, so its per-day rollup (exact list totals) is computed once here.
+  await step('per-day rollup of mutations', () => rebuildDayCounts(db, ws))
   for (const ix of indexes)
     await step(`rebuild ${ix.name}`, () =>
       db.tx(async (tx) => {

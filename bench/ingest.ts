@@ -176,7 +176,7 @@ async function timed(total: number, run: (i: number) => Promise<number>): Promis
 }
 
 async function clearLedger(db: Db): Promise<void> {
-  await db.exec('truncate table events, balance_gaps, mutation_tags, mutations')
+  await db.exec('truncate table events, balance_gaps, mutation_tags, mutation_day_counts, mutations')
 }
 
 async function countMutations(db: Db): Promise<number> {

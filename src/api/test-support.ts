@@ -13,6 +13,7 @@ import { type Account, addAccount } from '../accounts/accounts.ts'
 import type { App } from '../app.ts'
 import { loadConfig } from '../config.ts'
 import type { Db, Sql } from '../db/db.ts'
+import { bumpDayCounts } from '../ledger/day-counts.ts'
 import { randomBase62 } from '../shared/ids.ts'
 import { createLogger } from '../shared/log.ts'
 import { createToken } from '../tokens/tokens.ts'
@@ -172,7 +173,7 @@ export interface TestMutation {
 
 /**
  * Writes mutations straight into the table (bypassing ingestion) so list tests control every column, including
- * identical timestamps.
+ * identical timestamps; the per-day rollup is kept as ingestion keeps it.
  */
 export async function insertMutations(
   db: Sql,
@@ -184,9 +185,14 @@ export async function insertMutations(
   for (const [i, r] of rows.entries()) {
     const publicId = randomBase62(11)
     await db.query(
-      `insert into mutations (public_id, workspace_id, account_id, identity, occurred_at, wib_date, position, direction,
-         amount, description, source, raw, sandbox)
-       values ($1, $2, $3, $4, $5, ($5::timestamptz at time zone 'Asia/Jakarta')::date, $6, $7, $8, $9, 'test', '{}', $10)`,
+      `with stored as (
+         insert into mutations (public_id, workspace_id, account_id, identity, occurred_at, wib_date, position,
+           direction, amount, description, source, raw, sandbox)
+         values ($1, $2, $3, $4, $5, ($5::timestamptz at time zone 'Asia/Jakarta')::date, $6, $7, $8, $9, 'test', '{}',
+           $10)
+         returning workspace_id, account_id, occurred_at, direction, sandbox, amount
+       )
+       ${bumpDayCounts('stored', 1)}`,
       [
         publicId,
         ws.id,

@@ -2,12 +2,14 @@
  * The read side behind Moota's `GET /api/v2/mutation` (and its summary, note and lookup): an offset-paginated list
  * with an exact total, because Moota's clients read `last_page` and `total` (reference/moota-api.md §3.1). Lunas'
  * own /v1 list (list.ts) stays keyset-paginated. Every statement filters by workspace; sandbox mutations appear only
- * when the filter names a sandbox account.
+ * when the filter names a sandbox account. Totals and summary sums come from the per-day rollup (day-counts.ts) when
+ * the filter is only account, type and whole days, and are counted otherwise; never capped or estimated.
  */
 import { type Account, toAccount } from '../accounts/accounts.ts'
 import type { Sql } from '../db/db.ts'
 import type { Sen } from '../shared/money.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
+import { type DayCountFilter, type DayCountTotals, dayCountTotals } from './day-counts.ts'
 import { dayEnd, dayStart, likePattern, scopedWhere } from './where.ts'
 
 /** An account as Moota's BankAccount shows it: the account plus its latest reported balance and last read. */
@@ -54,9 +56,12 @@ export interface MootaMutationPage {
   rows: MootaMutation[]
 }
 
-/** The WHERE clause (over `mutations m join accounts a`) for a filter; `$1` is the workspace id. */
+/**
+ * The WHERE clause for a filter, over `mutations m` alone (accounts are joined to the page's rows only, so counting
+ * runs no join); `$1` is the workspace id.
+ */
 function whereOf(ws: Workspace, f: MootaMutationFilter): { where: string; params: unknown[] } {
-  const { params, where, add } = scopedWhere(ws.id)
+  const { params, where, add } = scopedWhere(ws.id, 'anti')
   if (f.account) add((p) => `m.account_id = ${p}`, f.account.id)
   else where.push('not m.sandbox')
   if (f.type) add((p) => `m.direction = ${p}`, f.type)
@@ -72,6 +77,36 @@ function whereOf(ws: Workspace, f: MootaMutationFilter): { where: string; params
       f.tags.map((t) => t.toLowerCase()),
     )
   return { where: where.join(' and '), params }
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/
+
+/**
+ * The filter as the per-day rollup can answer it (day-counts.ts), or null when it names anything beyond account, type
+ * and whole WIB days. Each test mirrors whereOf's, so a condition whereOf leaves out (an empty description) is left
+ * out here too.
+ */
+function rollupFilterOf(f: MootaMutationFilter): DayCountFilter | null {
+  if (f.amount !== undefined || f.description || f.note || f.tags?.length) return null
+  if ((f.from && !DAY.test(f.from)) || (f.to && !DAY.test(f.to))) return null
+  return {
+    ...(f.account ? { accountId: f.account.id } : {}),
+    ...(f.type ? { type: f.type } : {}),
+    ...(f.from ? { from: f.from } : {}),
+    ...(f.to ? { to: f.to } : {}),
+  }
+}
+
+/** The exact number of mutations matching `f`: from the rollup when it can answer, else counted. */
+async function countMatching(db: Sql, ws: Workspace, f: MootaMutationFilter): Promise<number> {
+  const rollup = rollupFilterOf(f)
+  if (rollup) {
+    const t = await dayCountTotals(db, ws, rollup)
+    return t.creditCount + t.debitCount
+  }
+  const { where, params } = whereOf(ws, f)
+  const [count] = await db.query<{ n: string }>(`select count(*) as n from mutations m where ${where}`, params)
+  return Number(count!.n)
 }
 
 type AccountCols = {
@@ -191,18 +226,14 @@ export async function listMootaMutations(
   page: number,
   perPage: number,
 ): Promise<MootaMutationPage> {
+  const total = await countMatching(db, ws, f)
   const { where, params } = whereOf(ws, f)
-  const [count] = await db.query<{ n: string }>(
-    `select count(*) as n from mutations m join accounts a on a.id = m.account_id where ${where}`,
-    params,
-  )
-  const total = Number(count!.n)
   const offset = (page - 1) * perPage
   if (offset >= total) return { total, rows: [] }
   const rows = await withAccountsAndTags(
     db,
     ws,
-    `select ${PAGE_COLUMNS} from mutations m join accounts a on a.id = m.account_id where ${where}
+    `select ${PAGE_COLUMNS} from mutations m where ${where}
      order by m.occurred_at desc, m.id desc limit $${params.length + 1} offset $${params.length + 2}`,
     [...params, perPage, offset],
   )
@@ -278,15 +309,8 @@ export async function summarizeMootaMutations(
   ws: Workspace,
   f: Pick<MootaMutationFilter, 'account' | 'type' | 'from' | 'to'>,
 ): Promise<MootaSummary> {
-  const { where, params } = whereOf(ws, f)
-  const [sums] = await db.query<{ cr_n: string; cr_sum: string; db_n: string; db_sum: string }>(
-    `select count(*) filter (where m.direction = 'CR') as cr_n,
-            coalesce(sum(m.amount) filter (where m.direction = 'CR'), 0) as cr_sum,
-            count(*) filter (where m.direction = 'DB') as db_n,
-            coalesce(sum(m.amount) filter (where m.direction = 'DB'), 0) as db_sum
-     from mutations m join accounts a on a.id = m.account_id where ${where}`,
-    params,
-  )
+  const rollup = rollupFilterOf(f)
+  const sums = rollup ? await dayCountTotals(db, ws, rollup) : await summedMatching(db, ws, f)
   const [banks] = await db.query<{ active: string; inactive: string }>(
     `select count(*) filter (where a.active) as active, count(*) filter (where not a.active) as inactive
      from accounts a where a.workspace_id = $1 and a.deleted_at is null
@@ -296,6 +320,22 @@ export async function summarizeMootaMutations(
   return {
     totalBankActive: Number(banks!.active),
     totalBankInactive: Number(banks!.inactive),
+    ...sums,
+  }
+}
+
+/** The summary's counts and sums by scanning the matching mutations (a date given as more than a day, say). */
+async function summedMatching(db: Sql, ws: Workspace, f: MootaMutationFilter): Promise<DayCountTotals> {
+  const { where, params } = whereOf(ws, f)
+  const [sums] = await db.query<{ cr_n: string; cr_sum: string; db_n: string; db_sum: string }>(
+    `select count(*) filter (where m.direction = 'CR') as cr_n,
+            coalesce(sum(m.amount) filter (where m.direction = 'CR'), 0) as cr_sum,
+            count(*) filter (where m.direction = 'DB') as db_n,
+            coalesce(sum(m.amount) filter (where m.direction = 'DB'), 0) as db_sum
+     from mutations m where ${where}`,
+    params,
+  )
+  return {
     creditCount: Number(sums!.cr_n),
     creditAmount: BigInt(sums!.cr_sum),
     debitCount: Number(sums!.db_n),

@@ -1,6 +1,7 @@
 /** The ledger's SQL, all in one place. Every statement on tenant data filters by workspace. */
 import type { Sql } from '../db/db.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
+import { bumpDayCounts } from './day-counts.ts'
 import type { PreparedRow } from './ingest.ts'
 import type { StoredMutation } from './types.ts'
 
@@ -41,9 +42,9 @@ export interface InsertMutationsParams {
 }
 
 /**
- * Inserts the rows whose identity the account has not seen (tombstones included) and one outbox event per inserted
- * row, returning the inserted rows in batch order. One statement over unnest()ed arrays: one round trip, fast on both
- * engines, and a fixed number of parameters whatever the batch size.
+ * Inserts the rows whose identity the account has not seen (tombstones included), counts them into the per-day
+ * rollup and writes one outbox event per inserted row, returning the inserted rows in batch order. One statement over
+ * unnest()ed arrays: one round trip, fast on both engines, and a fixed number of parameters whatever the batch size.
  */
 export async function insertMutations(tx: Sql, p: InsertMutationsParams): Promise<StoredMutation[]> {
   const col = <T>(f: (r: InsertMutationsParams['rows'][number]) => T) => p.rows.map(f)
@@ -62,8 +63,11 @@ export async function insertMutations(tx: Sql, p: InsertMutationsParams): Promis
        reference, note, raw::jsonb, $15, $16, $17, $18
      from input order by ord
      on conflict (account_id, identity) do nothing
-     returning m.id, m.public_id, m.occurred_at, m.direction, m.amount, m.description, m.balance
+     returning m.id, m.public_id, m.occurred_at, m.direction, m.amount, m.description, m.balance, m.workspace_id,
+       m.account_id, m.sandbox
      ),
+     -- The per-day rollup behind exact list totals (day-counts.ts), in the same statement as the rows it counts.
+     counted as (${bumpDayCounts('stored', 1)}),
      -- The workspace's event counter, bumped once for the batch; its row lock is held to commit, so events become
      -- visible in seq order (the /v1 events feed relies on it).
      bump as (
@@ -171,16 +175,24 @@ export async function countGaps(tx: Sql, ws: Workspace, accountId: string): Prom
   return Number(row!.n)
 }
 
-/** Soft-deletes mutations: the row stays as a tombstone so a re-read of its day does not bring it back. */
+/**
+ * Soft-deletes mutations: the row stays as a tombstone so a re-read of its day does not bring it back. The same
+ * statement takes them out of the per-day rollup; a row already deleted (here or by a concurrent call) is not
+ * returned by the update, so it is never subtracted twice.
+ */
 export async function tombstoneMutations(
   tx: Sql,
   ws: Workspace,
   publicIds: readonly string[],
 ): Promise<string[]> {
   const rows = await tx.query<{ public_id: string }>(
-    `update mutations set deleted_at = now(), updated_at = now()
-     where workspace_id = $1 and public_id = any($2::text[]) and deleted_at is null
-     returning public_id`,
+    `with gone as (
+       update mutations set deleted_at = now(), updated_at = now()
+       where workspace_id = $1 and public_id = any($2::text[]) and deleted_at is null
+       returning public_id, workspace_id, account_id, occurred_at, direction, sandbox, amount
+     ),
+     counted as (${bumpDayCounts('gone', -1)})
+     select public_id from gone`,
     [ws.id, publicIds],
   )
   return rows.map((r) => r.public_id)
