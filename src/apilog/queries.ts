@@ -3,7 +3,7 @@
  * retention's batched delete.
  */
 import type { Sql } from '../db/db.ts'
-import { decodeCursor, encodeCursor } from '../ledger/list.ts'
+import { decodeCursor, keysetPage } from '../ledger/list.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
 
 /** One call as the recorder buffers it: already redacted, internal ids only. */
@@ -138,12 +138,7 @@ export async function listApiCalls(db: Sql, ws: Workspace, f: ApiCallFilter, key
      limit $${params.length}`,
     params,
   )
-  const page = rows.slice(0, f.limit)
-  const last = page[page.length - 1]
-  return {
-    rows: page.map(toListed),
-    nextCursor: rows.length > f.limit && last ? encodeCursor(key, last.at_key, last.id) : null,
-  }
+  return keysetPage(key, rows, f.limit, (r) => r.at_key, toListed)
 }
 
 function toListed(r: Row): ListedApiCall {

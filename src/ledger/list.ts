@@ -78,6 +78,22 @@ export function encodeCursor(key: Buffer, occurredKey: string, id: string): stri
   return encryptSecret(key, JSON.stringify([occurredKey, id]))
 }
 
+/**
+ * The page of a keyset query that fetched `limit + 1` rows: the first `limit`, mapped, and the cursor after the last
+ * one (null when the extra row shows there is no next page). `keyOf` gives the row's sort instant as cursor text.
+ */
+export function keysetPage<R extends { id: string }, T>(
+  key: Buffer,
+  rows: readonly R[],
+  limit: number,
+  keyOf: (row: R) => string,
+  map: (row: R) => T,
+): { rows: T[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit)
+  const last = page.at(-1)
+  return { rows: page.map(map), nextCursor: rows.length > limit && last ? encodeCursor(key, keyOf(last), last.id) : null }
+}
+
 export function decodeCursor(key: Buffer, cursor: string): { occurredKey: string; id: string } {
   const invalid = AppError.validation(
     'cursor is not valid (use next_cursor from the previous page)',
@@ -170,12 +186,7 @@ export async function listMutations(
      limit $${params.length}`,
     params,
   )
-  const page = rows.slice(0, f.limit)
-  const last = page[page.length - 1]
-  return {
-    rows: page.map(toListed),
-    nextCursor: rows.length > f.limit && last ? encodeCursor(key, last.occurred_key, last.id) : null,
-  }
+  return keysetPage(key, rows, f.limit, (r) => r.occurred_key, toListed)
 }
 
 function toListed(r: Row): ListedMutation {

@@ -3,7 +3,7 @@
  * "reading failed because …" (`failed`, with the reason in `error`).
  */
 import type { Sql } from '../db/db.ts'
-import { decodeCursor, encodeCursor } from '../ledger/list.ts'
+import { decodeCursor, keysetPage } from '../ledger/list.ts'
 import { AppError } from '../shared/errors.ts'
 import { newPublicId } from '../shared/ids.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
@@ -169,10 +169,5 @@ export async function listRunsPage(
      order by r.started_at desc, r.id desc limit $5`,
     [ws.id, account.id, after?.occurredKey ?? null, after?.id ?? null, p.limit + 1],
   )
-  const page = rows.slice(0, p.limit)
-  const last = page[page.length - 1]
-  return {
-    rows: page.map(toRun),
-    nextCursor: rows.length > p.limit && last ? encodeCursor(key, last.started_key, last.id) : null,
-  }
+  return keysetPage(key, rows, p.limit, (r) => r.started_key, toRun)
 }
