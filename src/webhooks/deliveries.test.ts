@@ -117,6 +117,20 @@ describe('claimDue', () => {
     expect(healed!.failing_since).toBeNull()
   })
 
+  it('does not let an endpoint at its cap take the only slot of a small claim', async () => {
+    await clearQueue()
+    const ws = await seedWorkspace(t.db)
+    const hanging = await endpoint(ws, 2)
+    await enqueue(ws, hanging, 5)
+    expect(await claimDue(t.db, 2, 60)).toHaveLength(2)
+    const healthy = await endpoint(ws, 4)
+    await enqueue(ws, healthy, 1)
+    // The hanging endpoint is the least recently claimed (its requests never finish) and still has due deliveries.
+    await t.db.query('update webhook_endpoints set last_claimed_at = null where id = $1', [hanging.id])
+    const [next] = await claimDue(t.db, 1, 60)
+    expect(next?.endpointId).toBe(healthy.id)
+  })
+
   it('skips inactive and deleted endpoints', async () => {
     await clearQueue()
     const ws = await seedWorkspace(t.db)

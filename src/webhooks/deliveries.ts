@@ -57,6 +57,10 @@ export async function claimDue(db: Db, limit: number, leaseSeconds: number): Pro
        where e.active and e.deleted_at is null
          and exists (select 1 from webhook_deliveries d where d.endpoint_id = e.id and d.status = 'pending'
                      and d.next_attempt_at <= now() and (d.lease_until is null or d.lease_until < now()))
+         -- Skip endpoints already at their cap: a hanging one is always the least recently claimed, and would
+         -- otherwise take a slot of this LIMIT and yield nothing. (Only a pre-filter: the next statement recounts.)
+         and (select count(*) from webhook_deliveries f
+              where f.endpoint_id = e.id and f.status = 'pending' and f.lease_until >= now()) < e.max_in_flight
        order by e.last_claimed_at nulls first, e.id
        limit $1
        for no key update of e skip locked`,

@@ -217,4 +217,65 @@ describe('delivery worker', () => {
       await w.stop()
     }
   })
+
+  it('delivers to each receiver exactly what its filters select: account, kinds, unique-code edges 0, 999 and 000', async () => {
+    got.length = 0
+    const ws = await seedWorkspace(t.db)
+    const acc = await seedAccount(t.db, ws)
+    const other = await seedAccount(t.db, ws)
+    const make = (name: string, input: Partial<Parameters<typeof createEndpoint>[3]>) =>
+      createEndpoint(t.db, ws, KEY, { url: `${url}?${name}`, secret: SECRET, ...input })
+    const endpoints = {
+      all: await make('all', {}),
+      credit: await make('credit', { kinds: 'credit' }),
+      debit: await make('debit', { kinds: 'debit' }),
+      codes1to999: await make('codes1to999', { startUniqueCode: 1, endUniqueCode: 999 }),
+      code999: await make('code999', { startUniqueCode: 999, endUniqueCode: 999 }),
+      code0: await make('code0', { startUniqueCode: 0, endUniqueCode: 0 }),
+      otherAccount: await make('otherAccount', { account: other.publicId }),
+    }
+    const w = worker()
+    try {
+      await ingest(t.db, ws, {
+        accountId: acc.publicId,
+        source: 'csv',
+        rows: [
+          { date: '2026-11-20 09:00:00', type: 'CR', amount: '25000', description: 'ends in 000' },
+          { date: '2026-11-20 09:01:00', type: 'CR', amount: '10999', description: 'ends in 999' },
+          { date: '2026-11-20 09:02:00', type: 'DB', amount: '10001.50', description: 'ends in 001' },
+        ],
+      })
+      await ingest(t.db, ws, {
+        accountId: other.publicId,
+        source: 'csv',
+        rows: [{ date: '2026-11-20 09:03:00', type: 'CR', amount: '7000', description: 'other account' }],
+      })
+      // Every endpoint that should receive something has; give stragglers a moment, then compare.
+      const ours = new Set(Object.values(endpoints).map((e) => e.publicId))
+      const reached = () => new Set(got.map((g) => String(g.headers['x-moota-webhook'])).filter((id) => ours.has(id)))
+      // Ten deliveries through four slots: the worker must keep claiming as slots free up (a worker that stopped
+      // claiming once every slot was busy failed here).
+      await until(() => reached().size === 7)
+      await new Promise((r) => setTimeout(r, 300))
+      const amountsOf = (id: string) =>
+        got
+          .filter((g) => g.headers['x-moota-webhook'] === id)
+          .flatMap((g) => (JSON.parse(g.body) as { amount: number }[]).map((m) => m.amount))
+          .sort((a, b) => a - b)
+      expect(amountsOf(endpoints.all.publicId)).toEqual([7000, 10001.5, 10999, 25000])
+      expect(amountsOf(endpoints.credit.publicId)).toEqual([7000, 10999, 25000])
+      expect(amountsOf(endpoints.debit.publicId)).toEqual([10001.5])
+      expect(amountsOf(endpoints.codes1to999.publicId)).toEqual([10001.5, 10999])
+      expect(amountsOf(endpoints.code999.publicId)).toEqual([10999])
+      expect(amountsOf(endpoints.code0.publicId)).toEqual([7000, 25000])
+      expect(amountsOf(endpoints.otherAccount.publicId)).toEqual([7000])
+      // Each endpoint numbers its own deliveries from 1.
+      const seqs = got
+        .filter((g) => g.headers['x-moota-webhook'] === endpoints.all.publicId)
+        .map((g) => g.headers['webhook-sequence'])
+      expect(seqs.sort()).toEqual(['1', '2'])
+    } finally {
+      await w.stop()
+    }
+  })
 })

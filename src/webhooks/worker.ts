@@ -131,6 +131,9 @@ export function startDeliveryWorker(o: DeliveryWorkerOptions): DeliveryWorker {
   const look = (): Promise<void> => {
     // One claim query at a time per process; a wake during a claim is served by the loop below.
     if (looking) return looking
+    // Nothing to claim for: return before the async block, which would otherwise finish synchronously (no await),
+    // clear `looking` in its finally before the assignment below, and leave a settled promise there for good.
+    if (stopping || inFlight >= o.concurrency) return Promise.resolve()
     looking = (async () => {
       try {
         while (!stopping && inFlight < o.concurrency) {
