@@ -23,8 +23,9 @@ const USAGE = `usage: npm run bench -- [--only ${SCENARIOS.join('|')}] [--rows N
                    offered load (default 10)
   --concurrency C  eventloop, apilog, api: concurrent HTTP client loops (default 8); webhooks: requests in flight,
                    Lunas' LUNAS_WEBHOOK_CONCURRENCY and the BullMQ Worker's concurrency alike (default 16)
-  --rate R         webhooks: mutations/s offered in the throughput phases, each to 10 endpoints (default 100); the
-                   latency phase offers 50/s to one endpoint
+  --rate R         webhooks: mutations/s offered in the steady throughput phases, each to 10 endpoints (default 15,
+                   below the delivery capacity); the latency phase offers 50/s to one endpoint; the backlog phases
+                   store 30×S mutations first
   --redis-fsync    webhooks: run BullMQ a second time with Redis set to appendonly yes + appendfsync always (the
                    Redis at REDIS_URL is reconfigured for those phases and put back as it was afterwards)
   DATABASE_URL     when set, ingest also runs on that PostgreSQL server (in a throw-away database), and api on a
@@ -74,7 +75,7 @@ function options() {
     apilogSeconds: positive('seconds', v.seconds, 3),
     concurrency: positive('concurrency', v.concurrency, 8),
     webhookConcurrency: positive('concurrency', v.concurrency, 16),
-    rate: positive('rate', v.rate, 100),
+    rate: positive('rate', v.rate, 15),
     redisUrl: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
     redisFsync: v['redis-fsync'] === true,
     databaseUrl: process.env.DATABASE_URL || undefined,

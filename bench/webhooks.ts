@@ -6,9 +6,12 @@
  *
  * Phases, on PGlite always and on PostgreSQL when DATABASE_URL is set:
  * - latency: one endpoint, a steady offered rate of one-mutation ingests;
- * - throughput: ten healthy endpoints at a higher offered rate, once alone and once with an eleventh endpoint that
- *   never answers (the sender's timeout ends each of its requests);
- * and on PostgreSQL the same three phases through BullMQ on Redis: the mutation is stored by `ingest()` in a workspace
+ * - backlog: `30 × seconds` mutations stored first, then the worker is started: the drain rate to ten endpoints is the
+ *   delivery capacity, once alone and once with an eleventh endpoint that never answers (the sender's timeout ends
+ *   each of its requests);
+ * - throughput: ten healthy endpoints at a steady rate below that capacity, alone and with the hanging eleventh, for
+ *   the healthy endpoints' p99;
+ * and on PostgreSQL the same phases through BullMQ on Redis: the mutation is stored by `ingest()` in a workspace
  * without endpoints, then one job per endpoint is added to a BullMQ queue (the dual write a Node team would write), and
  * a BullMQ Worker with the same concurrency signs the same body with the same code and POSTs it with the same undici
  * sender to the same receivers.
@@ -52,7 +55,10 @@ export interface WebhooksOptions {
   concurrency: number
   /** Offered mutations per second in the latency phase (one endpoint). */
   latencyRate: number
-  /** Offered mutations per second in the throughput phases (each goes to ten endpoints). */
+  /**
+   * Offered mutations per second in the steady throughput phases (each goes to ten endpoints); below the delivery
+   * capacity, so both runs get the same flow and only the hanging endpoint differs.
+   */
   throughputRate: number
   databaseUrl: string | undefined
   redisUrl: string
@@ -68,10 +74,15 @@ const KEY = Buffer.alloc(32, 7)
 type Side = 'Lunas' | 'BullMQ'
 
 interface PhaseSpec {
-  name: 'latency' | 'throughput' | 'throughput + hang'
+  name: 'latency' | 'backlog' | 'backlog + hang' | 'throughput' | 'throughput + hang'
   endpoints: number
   hang: boolean
   rate: number
+  /**
+   * Store every mutation first with no worker running, then start it: the drain rate is pure delivery capacity, and
+   * latency is counted from the start of the worker, not from the store.
+   */
+  backlog?: number
 }
 
 interface PhaseResult {
@@ -97,9 +108,14 @@ const sleep = (t: number) => new Promise<void>((resolve) => setTimeout(resolve, 
 /** Calls `fn` `rate` times a second for `seconds`, one at a time; a call that runs late shifts no later ones. */
 async function paced(rate: number, seconds: number, fn: (i: number) => Promise<void>): Promise<number> {
   const n = Math.max(1, Math.round(rate * seconds))
+  return calls(n, rate, fn)
+}
+
+/** `n` calls of `fn`, one at a time, at most `rate` a second (Infinity: back to back). */
+async function calls(n: number, rate: number, fn: (i: number) => Promise<void>): Promise<number> {
   const start = nowMs()
   for (let i = 0; i < n; i++) {
-    const wait = start + (i * 1000) / rate - nowMs()
+    const wait = Number.isFinite(rate) ? start + (i * 1000) / rate - nowMs() : 0
     if (wait > 1) await sleep(wait)
     await fn(i)
   }
@@ -206,7 +222,7 @@ function result(
 }
 
 function drainCap(o: WebhooksOptions): number {
-  return Math.max(30_000, o.seconds * 3000)
+  return Math.max(30_000, o.seconds * 6000)
 }
 
 async function lunasPhase(bench: BenchDb, dataDir: string, spec: PhaseSpec, o: WebhooksOptions): Promise<PhaseResult> {
@@ -233,14 +249,21 @@ async function lunasPhase(bench: BenchDb, dataDir: string, spec: PhaseSpec, o: W
     log: createLogger('silent'),
     secretKey: KEY,
   }
-  const hooks = startWebhooks(app, 'bench')
-  const stopHooks = onCleanup('stop webhook worker', () => hooks.stop())
+  let hooks = spec.backlog ? null : startWebhooks(app, 'bench')
+  const stopHooks = onCleanup('stop webhook worker', () => hooks?.stop())
   try {
     const stored = new Map<string, number>()
-    const offerMs = await paced(spec.rate, o.seconds, async () => {
+    const store = async () => {
       const m = await storeOne(t)
       stored.set(m.id, m.at)
-    })
+    }
+    let offerMs: number
+    if (spec.backlog) {
+      offerMs = await calls(spec.backlog, Infinity, store)
+      const released = nowMs()
+      for (const id of stored.keys()) stored.set(id, released)
+      hooks = startWebhooks(app, 'bench')
+    } else offerMs = await paced(spec.rate, o.seconds, store)
     const c = await drain(receivers.collect, stored.size * spec.endpoints, drainCap(o))
     const r = result('Lunas', bench.label, spec, stored, offerMs, c.arrivals, c, spec.endpoints)
     if (spec.hang) {
@@ -306,7 +329,7 @@ async function bullmqPhase(
       if (res.error || res.status === null || res.status < 200 || res.status > 299)
         throw new Error(res.error ? `${res.error.kind}: ${res.error.message}` : `HTTP ${res.status}`)
     },
-    { connection, prefix, concurrency: o.concurrency },
+    { connection, prefix, concurrency: o.concurrency, autorun: !spec.backlog },
   )
   // Swallow job failures: the hanging endpoint's timeouts are expected; BullMQ retries them.
   worker.on('failed', () => {})
@@ -321,7 +344,7 @@ async function bullmqPhase(
     await worker.waitUntilReady()
     const urls = receivers.ports.map((port) => `http://127.0.0.1:${port}/moota`)
     const stored = new Map<string, number>()
-    const offerMs = await paced(spec.rate, o.seconds, async () => {
+    const store = async () => {
       const m = await storeOne(t)
       stored.set(m.id, m.at)
       // Rendered by the same presenter and serialiser as Lunas' fan-out, after the commit (a second write follows).
@@ -334,7 +357,14 @@ async function bullmqPhase(
           opts: { attempts: 10, backoff: { type: 'exponential', delay: 5000 } },
         })),
       )
-    })
+    }
+    let offerMs: number
+    if (spec.backlog) {
+      offerMs = await calls(spec.backlog, Infinity, store)
+      const released = nowMs()
+      for (const id of stored.keys()) stored.set(id, released)
+      void worker.run()
+    } else offerMs = await paced(spec.rate, o.seconds, store)
     const c = await drain(receivers.collect, stored.size * spec.endpoints, drainCap(o))
     const r = result('BullMQ', `${bench.label} + Redis (${durability})`, spec, stored, offerMs, c.arrivals, c, spec.endpoints)
     if (spec.hang) r.hangRequests = hangRequests
@@ -349,10 +379,13 @@ function report(r: PhaseResult): void {
   const lat = r.latencies
   const missing = r.expected - r.delivered
   const tput = (r.delivered * 1000) / r.spanMs
+  const offered = r.spec.backlog
+    ? `${int(r.mutations).padStart(6)} stored first × ${r.spec.endpoints}, then released`
+    : `${int(r.mutations).padStart(6)} mutations at ${((r.mutations * 1000) / r.offerMs).toFixed(0).padStart(4)}/s × ${r.spec.endpoints}`
   console.log(
-    `  ${r.side.padEnd(6)} ${r.spec.name.padEnd(18)} ${int(r.mutations).padStart(6)} mutations at ${((r.mutations * 1000) / r.offerMs).toFixed(0).padStart(4)}/s × ${r.spec.endpoints}` +
+    `  ${r.side.padEnd(6)} ${r.spec.name.padEnd(18)} ${offered}` +
       `${r.spec.hang ? ' (+1 hanging)' : ''} → ${int(r.delivered)} delivered in ${(r.spanMs / 1000).toFixed(1)} s = ${int(tput)}/s · ` +
-      `latency p50 ${ms(percentile(lat, 50))} ms, p99 ${ms(percentile(lat, 99))} ms, max ${ms(percentile(lat, 100))} ms` +
+      `latency${r.spec.backlog ? ' from release' : ''} p50 ${ms(percentile(lat, 50))} ms, p99 ${ms(percentile(lat, 99))} ms, max ${ms(percentile(lat, 100))} ms` +
       (missing ? ` · ${int(missing)} MISSING after the drain cap` : '') +
       (r.rejected ? ` · ${r.rejected} rejected by receivers` : '') +
       (r.duplicates ? ` · ${r.duplicates} duplicates` : '') +
@@ -388,6 +421,8 @@ async function redisConfig(url: string) {
 
 const PHASES = (o: WebhooksOptions): PhaseSpec[] => [
   { name: 'latency', endpoints: 1, hang: false, rate: o.latencyRate },
+  { name: 'backlog', endpoints: HEALTHY, hang: false, rate: Infinity, backlog: o.seconds * 30 },
+  { name: 'backlog + hang', endpoints: HEALTHY, hang: true, rate: Infinity, backlog: o.seconds * 30 },
   { name: 'throughput', endpoints: HEALTHY, hang: false, rate: o.throughputRate },
   { name: 'throughput + hang', endpoints: HEALTHY, hang: true, rate: o.throughputRate },
 ]
@@ -471,6 +506,9 @@ export async function runWebhooksScenario(o: WebhooksOptions): Promise<SummaryRo
   return summarize(results)
 }
 
+const missingNote = (r: PhaseResult) =>
+  r.expected > r.delivered ? `; ${int(r.expected - r.delivered)} not delivered within the drain cap` : ''
+
 function summarize(results: readonly PhaseResult[]): SummaryRow[] {
   const rows: SummaryRow[] = []
   const tput = (r: PhaseResult) => (r.delivered * 1000) / r.spanMs
@@ -482,6 +520,8 @@ function summarize(results: readonly PhaseResult[]): SummaryRow[] {
     const [side, engine] = key.split('|') as [Side, string]
     const s = `webhooks · ${side} · ${engine.replace(' (disk)', '')}`
     const lat = find(side, engine, 'latency')
+    const backlog = find(side, engine, 'backlog')
+    const backlogHang = find(side, engine, 'backlog + hang')
     const alone = find(side, engine, 'throughput')
     const hang = find(side, engine, 'throughput + hang')
     if (lat)
@@ -489,27 +529,44 @@ function summarize(results: readonly PhaseResult[]): SummaryRow[] {
         scenario: s,
         metric: `latency @${Math.round((lat.mutations * 1000) / lat.offerMs)}/s, 1 endpoint`,
         value: `p50 ${ms(p(lat, 50))} / p99 ${ms(p(lat, 99))} ms`,
-        note: lat.expected > lat.delivered ? `${lat.expected - lat.delivered} missing` : undefined,
+        note: missingNote(lat).replace(/^; /, '') || undefined,
+      })
+    if (backlog)
+      rows.push({
+        scenario: s,
+        metric: `backlog ${int(backlog.expected)} → 10 endpoints`,
+        value: `${int(tput(backlog))}/s`,
+        note: `drained in ${(backlog.spanMs / 1000).toFixed(1)} s` + missingNote(backlog),
+      })
+    if (backlogHang)
+      rows.push({
+        scenario: s,
+        metric: `backlog ${int(backlogHang.expected)} → 10 + 1 hanging`,
+        value: `${int(tput(backlogHang))}/s`,
+        note:
+          `drained in ${(backlogHang.spanMs / 1000).toFixed(1)} s` +
+          (backlog ? `; ${ratio(tput(backlogHang), tput(backlog))} of alone` : '') +
+          missingNote(backlogHang),
       })
     if (alone)
       rows.push({
         scenario: s,
-        metric: '10 endpoints: deliveries/s, p99',
+        metric: `steady @${Math.round((alone.mutations * 1000) / alone.offerMs)}/s × 10: deliv/s, p99`,
         value: `${int(tput(alone))}/s, ${ms(p(alone, 99))} ms`,
-        note: `offered ${int((alone.mutations * HEALTHY * 1000) / alone.offerMs)}/s`,
+        note: `offered ${int((alone.mutations * HEALTHY * 1000) / alone.offerMs)}/s` + missingNote(alone),
       })
     if (hang)
       rows.push({
         scenario: s,
-        metric: '10 + 1 hanging: deliveries/s, p99',
+        metric: `steady @${Math.round((hang.mutations * 1000) / hang.offerMs)}/s × 10 + 1 hanging`,
         value: `${int(tput(hang))}/s, ${ms(p(hang, 99))} ms`,
         note: alone
           ? `p99 ${ratio(p(hang, 99), p(alone, 99))} of alone; tput ${ratio(tput(hang), tput(alone))}` +
-            (hang.expected > hang.delivered ? `; ${int(hang.expected - hang.delivered)} missing` : '')
+            missingNote(hang)
           : undefined,
       })
   }
-  for (const name of ['latency', 'throughput', 'throughput + hang'] as const) {
+  for (const name of ['latency', 'backlog', 'backlog + hang', 'throughput', 'throughput + hang'] as const) {
     const l = find('Lunas', 'PostgreSQL', name)
     const b = results.find((r) => r.side === 'BullMQ' && !r.engine.includes('set for the run') && r.spec.name === name)
     if (!l || !b) continue
