@@ -30,6 +30,8 @@ export interface Collected {
   /** Requests answered, and mutations that had arrived before at the same receiver (resends). */
   requests: number
   duplicates: number
+  /** Requests the hanging receivers got (and never answered). */
+  hung: number
 }
 
 type Message = { kind: 'start'; receivers: ReceiverSpec[] } | { kind: 'collect' }
@@ -43,14 +45,15 @@ function serve(receivers: ReceiverSpec[]): Promise<number[]> {
   let rejected = 0
   let requests = 0
   let duplicates = 0
+  let hung = 0
   const servers: Server[] = []
   const sockets = new Set<Socket>()
 
   process.on('message', (m: Message) => {
     if (m.kind !== 'collect') return
-    const out: Collected = { arrivals, rejected, requests, duplicates }
+    const out: Collected = { arrivals, rejected, requests, duplicates, hung }
     arrivals = []
-    rejected = requests = duplicates = 0
+    rejected = requests = duplicates = hung = 0
     process.send!(out)
   })
 
@@ -60,6 +63,7 @@ function serve(receivers: ReceiverSpec[]): Promise<number[]> {
         new Promise<number>((resolve) => {
           const key = Buffer.from(spec.secret, 'utf8')
           const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+            if (spec.hang) hung++
             const chunks: Buffer[] = []
             req.on('data', (c: Buffer) => chunks.push(c))
             req.on('end', () => {

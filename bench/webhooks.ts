@@ -99,7 +99,7 @@ interface PhaseResult {
   latencies: number[]
   rejected: number
   duplicates: number
-  /** Requests the hanging endpoint received (Lunas caps them per endpoint; BullMQ does not). */
+  /** Requests the hanging receiver got until the drain ended (Lunas caps them per endpoint; BullMQ does not). */
   hangRequests?: number
 }
 
@@ -171,8 +171,8 @@ async function drain(
   collect: () => Promise<Collected>,
   expected: number,
   capMs: number,
-): Promise<Collected & { hangRequests: number }> {
-  const all: Collected = { arrivals: [], rejected: 0, requests: 0, duplicates: 0 }
+): Promise<Collected> {
+  const all: Collected = { arrivals: [], rejected: 0, requests: 0, duplicates: 0, hung: 0 }
   const deadline = nowMs() + capMs
   for (;;) {
     const c = await collect()
@@ -180,10 +180,11 @@ async function drain(
     all.rejected += c.rejected
     all.requests += c.requests
     all.duplicates += c.duplicates
+    all.hung += c.hung
     if (all.arrivals.length >= expected || nowMs() > deadline) break
     await sleep(100)
   }
-  return { ...all, hangRequests: 0 }
+  return all
 }
 
 function result(
@@ -266,13 +267,7 @@ async function lunasPhase(bench: BenchDb, dataDir: string, spec: PhaseSpec, o: W
     } else offerMs = await paced(spec.rate, o.seconds, store)
     const c = await drain(receivers.collect, stored.size * spec.endpoints, drainCap(o))
     const r = result('Lunas', bench.label, spec, stored, offerMs, c.arrivals, c, spec.endpoints)
-    if (spec.hang) {
-      const [h] = await db.query<{ n: number }>(
-        'select count(*)::int as n from webhook_attempts where endpoint_id = $1',
-        [endpoints[spec.endpoints]!.id],
-      )
-      r.hangRequests = h?.n ?? 0
-    }
+    if (spec.hang) r.hangRequests = c.hung
     return r
   } finally {
     await stopHooks()
@@ -307,8 +302,6 @@ async function bullmqPhase(
   const name = 'webhooks'
   const queue = new Queue<JobData>(name, { connection, prefix })
   const agent = createWebhookAgent({ allow: ['127.0.0.0/8'], connectTimeoutMs: TIMEOUT_MS })
-  let hangRequests = 0
-  const hangIndex = spec.hang ? spec.endpoints : -1
   const worker = new Worker<JobData>(
     name,
     async (job) => {
@@ -324,7 +317,6 @@ async function bullmqPhase(
         body,
         version: VERSION,
       })
-      if (d.seq === hangIndex) hangRequests++
       const res = await send(d.url, { agent, headers, body, timeoutMs: TIMEOUT_MS })
       if (res.error || res.status === null || res.status < 200 || res.status > 299)
         throw new Error(res.error ? `${res.error.kind}: ${res.error.message}` : `HTTP ${res.status}`)
@@ -367,7 +359,7 @@ async function bullmqPhase(
     } else offerMs = await paced(spec.rate, o.seconds, store)
     const c = await drain(receivers.collect, stored.size * spec.endpoints, drainCap(o))
     const r = result('BullMQ', `${bench.label} + Redis (${durability})`, spec, stored, offerMs, c.arrivals, c, spec.endpoints)
-    if (spec.hang) r.hangRequests = hangRequests
+    if (spec.hang) r.hangRequests = c.hung
     return r
   } finally {
     await stopQueue()
