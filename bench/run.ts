@@ -1,27 +1,37 @@
 /**
- * `npm run bench [-- --only ingest|eventloop|apilog|api] [--rows N] [--seconds S] [--concurrency C]`
+ * `npm run bench [-- --only ingest|eventloop|apilog|api|webhooks] [--rows N] [--seconds S] [--concurrency C] [--rate R] [--redis-fsync]`
  *
  * Runs the scenarios one after another in this process, prints each one's figures as it goes and a summary table at
  * the end. Never run by CI or tests: the figures depend on the machine, so they belong in notes, not in assertions.
- * Everything it creates (temp data dirs, a throw-away PostgreSQL database, the HTTP servers and their load child) is
- * removed before it exits, also on Ctrl-C — except the `api` scenario's seed, which is built once and kept on purpose
+ * Everything it creates (temp data dirs, a throw-away PostgreSQL database, the HTTP servers and their load child,
+ * webhook receivers, BullMQ's Redis keys) is removed before it exits, also on Ctrl-C — except the `api` scenario's seed, which is built once and kept on purpose
  * (bench/.cache/, and a `lunas_bench_api_<rows>_v<n>` database on the DATABASE_URL server).
  */
 import { cpus, loadavg, totalmem } from 'node:os'
 import { parseArgs } from 'node:util'
 import { int, mb, runCleanups, type SummaryRow } from './util.ts'
 
-const SCENARIOS = ['ingest', 'eventloop', 'apilog', 'api'] as const
+const SCENARIOS = ['ingest', 'eventloop', 'apilog', 'api', 'webhooks'] as const
 type Scenario = (typeof SCENARIOS)[number]
 
 const USAGE = `usage: npm run bench -- [--only ${SCENARIOS.join('|')}] [--rows N] [--seconds S] [--concurrency C]
+                       [--rate R] [--redis-fsync]
   --rows N         ingest: N rows per method (default 100000); eventloop: loads 10×N mutations (default 1000000);
                    api: N stored mutations with --only api (default 1000000), 10×N in a full run like eventloop
   --seconds S      eventloop: length of the ingest and HTTP phases; api: each measured phase, after a warm-up of
-                   S/5 (at least 2 s) (default 10); apilog: each of its four phases (default 3)
-  --concurrency C  eventloop, apilog, api: concurrent HTTP client loops (default 8)
+                   S/5 (at least 2 s) (default 10); apilog: each of its four phases (default 3); webhooks: each phase's
+                   offered load (default 10)
+  --concurrency C  eventloop, apilog, api: concurrent HTTP client loops (default 8); webhooks: requests in flight,
+                   Lunas' LUNAS_WEBHOOK_CONCURRENCY and the BullMQ Worker's concurrency alike (default 16)
+  --rate R         webhooks: mutations/s offered in the steady throughput phases, each to 10 endpoints (default 15,
+                   below the delivery capacity); the latency phase offers 50/s to one endpoint; the backlog phases
+                   store 30×S mutations first
+  --redis-fsync    webhooks: run BullMQ a second time with Redis set to appendonly yes + appendfsync always (the
+                   Redis at REDIS_URL is reconfigured for those phases and put back as it was afterwards)
   DATABASE_URL     when set, ingest also runs on that PostgreSQL server (in a throw-away database), and api on a
-                   database lunas_bench_api_<rows>_v<n> there, built once and reused
+                   database lunas_bench_api_<rows>_v<n> there, built once and reused; webhooks runs on a throw-away
+                   database there and compares with BullMQ on Redis (REDIS_URL, default redis://127.0.0.1:6379;
+                   a queue prefix unique to the run, obliterated afterwards)
   api keeps its PGlite seed in bench/.cache/api-pglite-<rows>-v<n>/ (delete it, or drop the database, to rebuild)`
 
 function positive(name: string, value: string | undefined, def: number): number {
@@ -64,6 +74,10 @@ function options() {
     // Four phases: short by default, the ratio settles within seconds.
     apilogSeconds: positive('seconds', v.seconds, 3),
     concurrency: positive('concurrency', v.concurrency, 8),
+    webhookConcurrency: positive('concurrency', v.concurrency, 16),
+    rate: positive('rate', v.rate, 15),
+    redisUrl: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+    redisFsync: v['redis-fsync'] === true,
     databaseUrl: process.env.DATABASE_URL || undefined,
   }
 }
@@ -75,6 +89,8 @@ function parse() {
       rows: { type: 'string' },
       seconds: { type: 'string' },
       concurrency: { type: 'string' },
+      rate: { type: 'string' },
+      'redis-fsync': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -136,6 +152,21 @@ async function main(): Promise<void> {
         seconds: o.seconds,
         concurrency: o.concurrency,
         databaseUrl: o.databaseUrl,
+      })),
+    )
+  }
+
+  if (!o.only || o.only === 'webhooks') {
+    const { runWebhooksScenario } = await import('./webhooks.ts')
+    summary.push(
+      ...(await runWebhooksScenario({
+        seconds: o.seconds,
+        concurrency: o.webhookConcurrency,
+        latencyRate: 50,
+        throughputRate: o.rate,
+        databaseUrl: o.databaseUrl,
+        redisUrl: o.redisUrl,
+        redisFsync: o.redisFsync,
       })),
     )
   }
