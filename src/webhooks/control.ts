@@ -111,7 +111,8 @@ export async function retryDelivery(
 ): Promise<void> {
   const d = await getDelivery(db, ws, endpointPublicId, deliveryPublicId)
   const rows = await db.query(
-    `update webhook_deliveries set status = 'pending', next_attempt_at = now(), completed_at = null
+    `update webhook_deliveries set status = 'pending', next_attempt_at = now(), completed_at = null,
+           schedule_base = case when status = 'pending' then schedule_base else attempts end
      where id = $1 and workspace_id = $2 and status in ('pending', 'failed') returning id`,
     [d.id, ws.id],
   )
@@ -122,8 +123,8 @@ export async function retryDelivery(
 
 /**
  * Replay: every delivery of the endpoint created in [from, to) becomes due again, delivered or not, with the same
- * `webhook-id`s and bodies. Returns how many. Attempts keep counting, so a replayed delivery that fails again after
- * its schedule ran out is failed at once and can be replayed again.
+ * `webhook-id`s and bodies. Returns how many. A finished delivery starts the retry schedule again (`schedule_base`);
+ * `attempts` keeps counting every try, for the history.
  */
 export async function replayDeliveries(
   db: Db,
@@ -134,7 +135,8 @@ export async function replayDeliveries(
   if (range.from >= range.to) throw AppError.validation('to must be after from', 'to')
   const e = await getEndpoint(db, ws, endpointPublicId)
   const rows = await db.query(
-    `update webhook_deliveries set status = 'pending', next_attempt_at = now(), completed_at = null
+    `update webhook_deliveries set status = 'pending', next_attempt_at = now(), completed_at = null,
+           schedule_base = case when status = 'pending' then schedule_base else attempts end
      where workspace_id = $1 and endpoint_id = $2 and created_at >= $3 and created_at < $4 returning id`,
     [ws.id, e.id, range.from.toISOString(), range.to.toISOString()],
   )

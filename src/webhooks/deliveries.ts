@@ -19,6 +19,8 @@ export interface ClaimedDelivery {
   body: string
   /** Attempts made, this one included. */
   attempts: number
+  /** Attempts made before the delivery was last replayed: the retry schedule counts from here. */
+  scheduleBase: number
   claimToken: string
   leaseUntil: Date
 }
@@ -36,6 +38,7 @@ type ClaimedRow = {
   event_type: string
   body: string
   attempts: number
+  schedule_base: number
   claim_token: string
   lease_until: Date
 }
@@ -91,7 +94,7 @@ export async function claimDue(db: Db, limit: number, leaseSeconds: number): Pro
              attempts = d.attempts + 1
          from picked
          where d.id = picked.id and d.status = 'pending' and (d.lease_until is null or d.lease_until < now())
-         returning d.id, d.public_id, d.workspace_id, d.endpoint_id, d.seq, d.event_type, d.body, d.attempts,
+         returning d.id, d.public_id, d.workspace_id, d.endpoint_id, d.seq, d.event_type, d.body, d.attempts, d.schedule_base,
                    d.claim_token, d.lease_until
        ),
        touched as (
@@ -119,6 +122,7 @@ export async function claimDue(db: Db, limit: number, leaseSeconds: number): Pro
     eventType: r.event_type,
     body: r.body,
     attempts: r.attempts,
+    scheduleBase: r.schedule_base,
     claimToken: r.claim_token,
     leaseUntil: r.lease_until,
   }))

@@ -14,6 +14,7 @@ import type { Workspace } from '../workspaces/workspaces.ts'
 import { createEndpoint } from './endpoints.ts'
 import { createWebhookAgent } from './send.ts'
 import { mootaSignature, standardWebhooksSecret } from './sign.ts'
+import { replayDeliveries } from './control.ts'
 import { type DeliveryWorker, startDeliveryWorker } from './worker.ts'
 
 const KEY = Buffer.alloc(32, 9)
@@ -274,6 +275,35 @@ describe('delivery worker', () => {
         .filter((g) => g.headers['x-moota-webhook'] === endpoints.all.publicId)
         .map((g) => g.headers['webhook-sequence'])
       expect(seqs.sort()).toEqual(['1', '2'])
+    } finally {
+      await w.stop()
+    }
+  })
+
+  it('gives a replayed delivery whose schedule had run out the whole schedule again', async () => {
+    got.length = 0
+    script.push([500], [500], [500], [500])
+    const { ws, accountId, endpointId, internalId } = await setup()
+    const w = worker([50])
+    const status = async () =>
+      (await t.db.query<{ status: string; attempts: number }>(
+        'select status, attempts from webhook_deliveries where endpoint_id = $1',
+        [internalId],
+      ))[0]
+    try {
+      await ingest(t.db, ws, {
+        accountId,
+        source: 'csv',
+        rows: [{ date: '2026-11-20 09:15:00', type: 'CR', amount: '5000', description: 'X' }],
+      })
+      await until(async () => (await status())?.status === 'failed')
+      expect(await status()).toEqual({ status: 'failed', attempts: 2 })
+      const day = { from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + 3_600_000) }
+      expect(await replayDeliveries(t.db, ws, endpointId, day)).toBe(1)
+      await until(async () => (await status())?.status === 'failed')
+      // One try and one retry again, not a single try that is failed at once.
+      expect(await status()).toEqual({ status: 'failed', attempts: 4 })
+      expect(new Set(got.map((g) => g.headers['webhook-id'])).size).toBe(1)
     } finally {
       await w.stop()
     }

@@ -69,7 +69,7 @@ export async function attemptDelivery(o: DeliveryWorkerOptions, d: ClaimedDelive
       timedOut: res.error?.kind === 'timeout' || res.error?.kind === 'connect_timeout',
       ...(res.headers['retry-after'] ? { retryAfter: res.headers['retry-after'] } : {}),
     },
-    d.attempts,
+    d.attempts - d.scheduleBase,
     o.schedule,
     now(),
   )
