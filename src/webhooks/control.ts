@@ -11,7 +11,7 @@ import { findMootaAccount, findMootaMutation } from '../ledger/moota-list.ts'
 import { AppError } from '../shared/errors.ts'
 import { newPublicId } from '../shared/ids.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
-import { getEndpoint, listEndpoints } from './endpoints.ts'
+import { getEndpoint, mutationEndpoints } from './endpoints.ts'
 import { type NewDelivery, insertDeliveries } from './fanout.ts'
 import { matchesMutation } from './filter.ts'
 import { getDelivery } from './history.ts'
@@ -31,7 +31,9 @@ export async function pushMutation(db: Db, ws: Workspace, mutationPublicId: stri
   ])
   const facts = { accountId: m.account.id, direction: m.type, amount: m.amount, sandbox: m.account.sandbox }
   // Moota's route, for Moota receivers: lunas-format endpoints follow events (the feed, or their own deliveries).
-  const targets = (await listEndpoints(db, ws)).filter((e) => e.active && e.format === 'moota' && matchesMutation(e, facts))
+  const targets = (await mutationEndpoints(db, ws, m.account.id)).filter(
+    (e) => e.format === 'moota' && matchesMutation(e, facts),
+  )
   const body = webhookBody([m]).toString('utf8')
   const deliveries: NewDelivery[] = targets.map((e) => ({
     endpointId: e.id,

@@ -208,6 +208,21 @@ export async function listEndpoints(db: Sql, ws: Workspace, f: EndpointListFilte
   return rows.map(toEndpoint)
 }
 
+/**
+ * The active endpoints that may receive a new mutation of `accountId` (the fan-out's and "push again"'s candidates):
+ * subscribed to `mutation.created`, for that account or for all. `matchesMutation` then decides per mutation.
+ */
+export async function mutationEndpoints(db: Sql, ws: Workspace, accountId: string): Promise<Endpoint[]> {
+  const rows = await db.query<EndpointRow>(
+    `select ${COLUMNS} from ${FROM}
+     where e.workspace_id = $1 and e.active and e.deleted_at is null
+       and (e.account_id is null or e.account_id = $2) and 'mutation.created' = any(e.event_types)
+     order by e.id`,
+    [ws.id, accountId],
+  )
+  return rows.map(toEndpoint)
+}
+
 export async function getEndpoint(db: Sql, ws: Workspace, publicId: string): Promise<Endpoint> {
   const [row] = await db.query<EndpointRow>(
     `select ${COLUMNS} from ${FROM} where e.workspace_id = $1 and e.public_id = $2 and e.deleted_at is null`,

@@ -10,44 +10,12 @@ import { mootaMutationsByIds } from '../ledger/moota-list.ts'
 import type { StoredMutation } from '../ledger/types.ts'
 import { newPublicId } from '../shared/ids.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
-import { type EndpointFilter, matchesMutation } from './filter.ts'
+import { mutationEndpoints } from './endpoints.ts'
+import { matchesMutation } from './filter.ts'
 import { webhookBody } from './payload.ts'
 
 /** Mutations per `moota` delivery unless configured (LUNAS_WEBHOOK_BATCH_MAX). */
 export const DEFAULT_BATCH_MAX = 50
-
-type Target = EndpointFilter & { id: string }
-
-async function mutationEndpoints(tx: Sql, ws: Workspace, accountId: string): Promise<Target[]> {
-  const rows = await tx.query<{
-    id: string
-    account_id: string | null
-    account_sandbox: boolean | null
-    kinds: Target['kinds']
-    start_unique_code: number
-    end_unique_code: number
-    event_types: string[]
-    format: Target['format']
-  }>(
-    `select e.id, e.account_id, a.sandbox as account_sandbox, e.kinds, e.start_unique_code, e.end_unique_code,
-       e.event_types, e.format
-     from webhook_endpoints e left join accounts a on a.id = e.account_id
-     where e.workspace_id = $1 and e.active and e.deleted_at is null
-       and (e.account_id is null or e.account_id = $2) and 'mutation.created' = any(e.event_types)
-     order by e.id`,
-    [ws.id, accountId],
-  )
-  return rows.map((r) => ({
-    id: r.id,
-    accountId: r.account_id,
-    accountSandbox: r.account_sandbox === true,
-    kinds: r.kinds,
-    startUniqueCode: r.start_unique_code,
-    endUniqueCode: r.end_unique_code,
-    eventTypes: r.event_types,
-    format: r.format,
-  }))
-}
 
 export interface NewDelivery {
   endpointId: string
