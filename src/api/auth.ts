@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Sql } from '../db/db.ts'
 import { AppError } from '../shared/errors.ts'
 import { authenticateToken, hasScope, type Scope, type TokenPrincipal } from '../tokens/tokens.ts'
-import { isApiPath } from './errors.ts'
+import { isApiPath, resolvedRoute } from './errors.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -58,7 +58,8 @@ export function registerAuth(server: FastifyInstance, db: Sql): void {
   // onRequest, so that a request without a valid token is refused before its body is even parsed.
   server.addHook('onRequest', async (request) => {
     // Unknown routes answer 404 whatever the token, as Laravel matches routes before it authenticates.
-    if (request.is404 || !isApiPath(request.url) || request.routeOptions.config.public) return
+    const route = resolvedRoute(request)
+    if (route === null || !isApiPath(route) || request.routeOptions.config.public) return
     const token = bearerToken(request.headers.authorization)
     const principal = token ? await authenticateToken(db, token) : null
     if (!principal) throw new AppError('unauthorized', 'a valid bearer token is required')

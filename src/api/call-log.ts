@@ -10,7 +10,7 @@ import { keepBody, redactUrl } from '../apilog/redact.ts'
 import { type ApiCallRecorder, startRecorder } from '../apilog/recorder.ts'
 import { startRetention } from '../apilog/retention.ts'
 import { newPublicId } from '../shared/ids.ts'
-import { isApiPath } from './errors.ts'
+import { isApiPath, surfacePath } from './errors.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -43,7 +43,7 @@ export function registerCallLog(server: FastifyInstance, app: App): void {
   })
 
   server.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
-    if (isApiPath(request.url)) {
+    if (isApiPath(surfacePath(request))) {
       const principal = request.principal
       // Bodies of refused calls (no valid token) were never parsed, so sentBody is undefined for them.
       const kept = keepBody(request.sentBody)

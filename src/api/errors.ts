@@ -29,6 +29,40 @@ export function isApiPath(url: string): boolean {
   return under(path, MOOTA_PREFIX) || under(path, LUNAS_PREFIX)
 }
 
+// Longer paths are not ours: no route is anywhere near this long, so there is nothing to normalise.
+const MAX_PATH = 2048
+const SLASHES = /\/{2,}/g
+
+/**
+ * The raw URL's path as the router reads it: percent-escapes decoded and repeated slashes collapsed, so that
+ * `//api/v2/bank` and `/%76%31/tokens` count as the API paths they reach. Only for requests that matched no route;
+ * a matched request is judged by its route (`apiRouteOf`).
+ */
+export function normalisedPath(url: string): string {
+  const path = pathOf(url).slice(0, MAX_PATH)
+  let decoded = path
+  try {
+    decoded = decodeURIComponent(path)
+  } catch {
+    // A malformed escape: the router could not decode it either, so judge the path as sent.
+  }
+  return decoded.replace(SLASHES, '/')
+}
+
+/**
+ * The path template of the route Fastify resolved (`/v1/tokens/:id`), or null when none matched. Authentication,
+ * the call log, idempotency and the error shape decide on this, never on the raw URL: the router ignores repeated
+ * slashes and decodes escapes, so a check on the raw string could be skipped by spelling the same route otherwise.
+ */
+export function resolvedRoute(request: FastifyRequest): string | null {
+  return request.is404 ? null : (request.routeOptions.url ?? null)
+}
+
+/** The path that decides which surface a request belongs to: its route's, or its normalised raw path on a 404. */
+export function surfacePath(request: FastifyRequest): string {
+  return resolvedRoute(request) ?? normalisedPath(request.url)
+}
+
 /** One problem with one field of a request, as found by schema validation. */
 export interface FieldIssue {
   field: string
@@ -175,7 +209,7 @@ export function toMootaBody(f: Failure): Record<string, unknown> {
 /** Sends a failure in the shape of the surface the request came in on. */
 export function sendFailure(request: FastifyRequest, reply: FastifyReply, f: Failure): FastifyReply {
   reply.code(f.status)
-  if (surfaceOf(request.url) === 'moota')
+  if (surfaceOf(surfacePath(request)) === 'moota')
     return reply.type('application/json; charset=utf-8').send(toMootaBody(f))
   if (f.status === 401) reply.header('www-authenticate', 'Bearer')
   return reply.type('application/problem+json; charset=utf-8').send(toProblem(f))

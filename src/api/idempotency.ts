@@ -23,7 +23,7 @@ import {
 import { decryptSecret, encryptSecret } from '../shared/crypto.ts'
 import { AppError } from '../shared/errors.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
-import { isApiPath, surfaceOf } from './errors.ts'
+import { isApiPath, resolvedRoute, surfaceOf } from './errors.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -47,9 +47,8 @@ export function idempotencyKeyOf(request: FastifyRequest): string | null {
 }
 
 function appliesTo(request: FastifyRequest): boolean {
-  return (
-    WRITES.has(request.method) && !request.is404 && isApiPath(request.url) && surfaceOf(request.url) === 'lunas'
-  )
+  const route = resolvedRoute(request)
+  return WRITES.has(request.method) && route !== null && isApiPath(route) && surfaceOf(route) === 'lunas'
 }
 
 export function registerIdempotency(server: FastifyInstance, app: App): void {
