@@ -70,4 +70,14 @@ describe('config', () => {
     )
     expect(() => loadConfig({ LUNAS_WEBHOOK_TIMEOUT_MS: '0' })).toThrow(/LUNAS_WEBHOOK_TIMEOUT_MS/)
   })
+
+  it('reads LUNAS_PUBLIC_URL as an absolute http(s) URL without its trailing slash', () => {
+    expect(loadConfig({}).publicUrl).toBeUndefined()
+    expect(loadConfig({ LUNAS_PUBLIC_URL: 'https://lunas.example.com/' }).publicUrl).toBe('https://lunas.example.com')
+    expect(loadConfig({ LUNAS_PUBLIC_URL: 'http://10.0.0.5:8080' }).publicUrl).toBe('http://10.0.0.5:8080')
+    expect(loadConfig({ LUNAS_PUBLIC_URL: 'https://Kedai.Example/lunas//' }).publicUrl).toBe('https://kedai.example/lunas')
+    for (const bad of ['lunas.example.com', '/api', 'ftp://lunas.example.com', 'https://lunas.example.com/?a=1',
+      'https://lunas.example.com/#top', 'https://admin:pw@lunas.example.com', 'https://'])
+      expect(() => loadConfig({ LUNAS_PUBLIC_URL: bad }), bad).toThrow(/LUNAS_PUBLIC_URL: /)
+  })
 })

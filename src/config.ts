@@ -9,6 +9,25 @@ import { parseNetworks } from './webhooks/ssrf.ts'
 
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def)
 
+/**
+ * LUNAS_PUBLIC_URL as links are built from it: an absolute http(s) URL, optionally with a path (behind a proxy that
+ * serves Lunas under `/lunas`), no credentials, query or fragment; trailing slashes trimmed so a path appends.
+ */
+function publicUrl(text: string, ctx: z.RefinementCtx): string {
+  const fail = (message: string) => {
+    ctx.addIssue({ code: 'custom', message })
+    return z.NEVER
+  }
+  const url = URL.canParse(text) ? new URL(text) : null
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+    return fail('must be an absolute http:// or https:// URL, e.g. https://lunas.example.com')
+  if (url.username || url.password) return fail('must not contain a user name or password')
+  if (url.search || url.hash || /[?#]/.test(text)) return fail('must not have a query string or fragment')
+  let path = url.pathname
+  while (path.endsWith('/')) path = path.slice(0, -1)
+  return url.origin + path
+}
+
 const schema = z.object({
   PORT: int(8080, 0, 65535),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -16,6 +35,7 @@ const schema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  LUNAS_PUBLIC_URL: z.string().optional().transform((text, ctx) => (text === undefined ? undefined : publicUrl(text, ctx))),
   LUNAS_DATA_DIR: z.string().min(1).default('./data'),
   LUNAS_SECRET_KEY: z.string().optional(),
   LUNAS_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
@@ -69,6 +89,11 @@ export interface Config {
   port: number
   host: string
   databaseUrl: string | undefined
+  /**
+   * Where clients reach this server (LUNAS_PUBLIC_URL, no trailing slash), for the absolute links Moota's pages
+   * carry; undefined: the listen address.
+   */
+  publicUrl: string | undefined
   dataDir: string
   /** Raw LUNAS_SECRET_KEY text; see `app.ts` for the embedded key-file fallback. */
   secretKey: string | undefined
@@ -137,6 +162,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: c.PORT,
     host: c.HOST,
     databaseUrl: c.DATABASE_URL,
+    publicUrl: c.LUNAS_PUBLIC_URL,
     dataDir: resolve(c.LUNAS_DATA_DIR),
     secretKey: c.LUNAS_SECRET_KEY,
     role: c.LUNAS_ROLE,

@@ -15,8 +15,10 @@ import { registerAuth } from './auth.ts'
 import { registerCallLog } from './call-log.ts'
 import { registerBodyParsers } from './body.ts'
 import { LUNAS_PREFIX, MOOTA_PREFIX, registerErrorHandling } from './errors.ts'
+import { registerResponseHeaders } from './headers.ts'
 import { registerIdempotency } from './idempotency.ts'
 import { registerMetrics } from './metrics.ts'
+import { registerPublicUrl } from './moota/page-request.ts'
 import { registerRateLimits } from './rate-limit.ts'
 import { registerOpenApi } from './openapi/openapi.ts'
 import { accountRoutes } from './routes/accounts.ts'
@@ -78,6 +80,8 @@ export async function buildServer(app: App): Promise<FastifyInstance> {
   server.setValidatorCompiler(zodValidatorCompiler)
   registerBodyParsers(server)
   registerErrorHandling(server)
+  registerResponseHeaders(server)
+  registerPublicUrl(server, app.config)
   registerMetrics(server)
   registerAuth(server, app.db)
   registerCallLog(server, app)

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import {
+  chmodSync,
+  chownSync,
   existsSync,
   mkdtempSync,
   readdirSync,
@@ -189,5 +191,42 @@ describe('data-directory lock', () => {
       ]).toContainEqual(r.holder)
     expect(existsSync(paths.pidFile)).toBe(false)
     expect(readdirSync(dir).filter((f) => f.startsWith('lunas.pid'))).toEqual([]) // no stale copies left aside
+  })
+})
+
+describe('data-directory permissions', () => {
+  const mode = (path: string) => statSync(path).mode & 0o777
+  const isRoot = process.getuid?.() === 0
+
+  it('tightens an existing directory another local user could read (0755) to 0700 before using it', async () => {
+    chmodSync(dir, 0o755)
+    const lock = await acquireLock(dir, { role: 'cli' })
+    expect(mode(dir)).toBe(0o700)
+    await lock.release()
+  })
+
+  it('creates a missing directory as 0700', async () => {
+    const fresh = join(dir, 'fresh')
+    const lock = await acquireLock(fresh, { role: 'cli' })
+    expect(mode(fresh)).toBe(0o700)
+    await lock.release()
+  })
+
+  it.skipIf(!isRoot)('refuses a directory owned by another user, touching nothing in it', async () => {
+    chmodSync(dir, 0o755)
+    chownSync(dir, 65534, 65534)
+    await expect(acquireLock(dir, { role: 'cli' })).rejects.toThrow(
+      /data directory .* is owned by uid 65534, not by this process \(uid 0\); .*LUNAS_DATA_DIR/,
+    )
+    expect(mode(dir)).toBe(0o755)
+    expect(existsSync(paths.pidFile)).toBe(false)
+  })
+
+  // procfs refuses every mode change, even the owner's (and root's): a real chmod failure without mocks.
+  it.skipIf(process.platform !== 'linux')('refuses to start when the directory cannot be made 0700', async () => {
+    const own = `/proc/${process.pid}`
+    await expect(acquireLock(own, { role: 'cli' })).rejects.toThrow(
+      new RegExp(`cannot make data directory ${own} private \\(chmod 0700: EPERM\\)`),
+    )
   })
 })

@@ -110,6 +110,7 @@ export async function tryAcquireLock(
       'LUNAS_DATA_DIR',
     )
   mkdirSync(dataDir, { recursive: true, mode: 0o700 })
+  makePrivate(dataDir)
   const pingTimeoutMs = opts.pingTimeoutMs ?? 1000
   const aside: string[] = []
   try {
@@ -129,6 +130,36 @@ export async function tryAcquireLock(
   }
   // Only reached under heavy contention: report whoever holds it now.
   return { holder: { pid: readPidFile(pidFile)?.pid ?? null, role: null } }
+}
+
+/**
+ * The directory holds the database files (password hashes, encrypted secrets, the key file), so only this user may
+ * enter it. mkdir's mode applies only to a directory it creates: one that already existed (made by hand, by a
+ * volume, by an older Lunas) keeps its mode, 0755 letting every local user read the files. So it is tightened to
+ * 0700 here, or start-up stops with the reason. A directory owned by someone else is refused, not taken over: its
+ * owner can read it whatever its mode. Windows has no getuid and no POSIX modes; the check is skipped there.
+ */
+function makePrivate(dataDir: string): void {
+  const uid = process.getuid?.()
+  if (uid === undefined) return
+  const { uid: owner, mode } = statSync(dataDir)
+  if (owner !== uid)
+    throw AppError.validation(
+      `data directory ${displayDir(dataDir)} is owned by uid ${owner}, not by this process (uid ${uid}); ` +
+        'run Lunas as its owner, or use another LUNAS_DATA_DIR',
+      'LUNAS_DATA_DIR',
+    )
+  if ((mode & 0o077) === 0) return
+  try {
+    chmodSync(dataDir, 0o700)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message
+    throw AppError.validation(
+      `cannot make data directory ${displayDir(dataDir)} private (chmod 0700: ${code}); other local users could ` +
+        'read the database: fix its permissions or use another LUNAS_DATA_DIR',
+      'LUNAS_DATA_DIR',
+    )
+  }
 }
 
 /** Like `tryAcquireLock`, but a live holder is a `conflict` error naming it. */

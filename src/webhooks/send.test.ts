@@ -136,12 +136,14 @@ describe('SSRF guard by default', () => {
     const r = await send(url, { agent: a, headers: headersNow(), body })
     expect(r.status, url).toBeNull()
     expect(r.error, url).toMatchObject({ kind: 'blocked' })
-    expect(r.error!.message, url).toContain('LUNAS_WEBHOOK_ALLOW_NETWORKS')
+    // Names the host as typed (WHATWG-canonical), never the address a name resolved or connected to.
+    const typed = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1')
+    expect(r.error!.message, url).toBe(`private address (${typed}); LUNAS_WEBHOOK_ALLOW_NETWORKS can allow it`)
   }
 
   it('refuses literal loopback addresses in every spelling', async () => {
     for (const h of ['127.0.0.1', '2130706433', '0x7f.1', '017700000001', '127.1', '[::ffff:127.0.0.1]',
-      '[::ffff:7f00:1]', '[0:0:0:0:0:ffff:7f00:1]'])
+      '[::ffff:7f00:1]', '[0:0:0:0:0:ffff:7f00:1]', '[::ffff:0:7f00:1]', '[::ffff:0:127.0.0.1]', '[64:ff9b::7f00:1]'])
       await blocked(`http://${h}:${v4.port}/`)
     await blocked(`http://[::1]:${v6.port}/`)
     expect(v4.seen).toHaveLength(0)

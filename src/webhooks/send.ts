@@ -8,7 +8,7 @@
 import type { LookupFunction } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { Agent, buildConnector, type Dispatcher, request } from 'undici'
-import { BLOCKED, guardConnector, guardedLookup, networkPolicy } from './ssrf.ts'
+import { BLOCKED, type BlockedAddressError, guardConnector, guardedLookup, networkPolicy } from './ssrf.ts'
 
 export interface WebhookAgentParams {
   /** Opened ranges, canonical CIDRs (config `webhookAllowNetworks`). */
@@ -90,7 +90,9 @@ export function classifyError(err: unknown): Failure {
                   : e.name === 'HTTPParserError' || code.startsWith('HPE_')
                     ? 'protocol'
                     : null
-    if (kind) return { kind, message: e.message.slice(0, 500) }
+    // A refusal's own message starts with "blocked: ", which the kind already says wherever the two are shown.
+    const text = kind === 'blocked' ? ((e as Partial<BlockedAddressError>).reason ?? e.message) : e.message
+    if (kind) return { kind, message: text.slice(0, 500) }
   }
   return { kind: 'network', message }
 }

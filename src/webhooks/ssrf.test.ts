@@ -34,6 +34,9 @@ describe('networkPolicy (default)', () => {
     '::1', '::', 'fe80::1', 'fe80::1%eth0', 'fc00::1', 'fd00:ec2::254', 'ff02::1', 'fec0::1',
     '::ffff:127.0.0.1', '::ffff:7f00:1', '0:0:0:0:0:ffff:a9fe:a9fe', '::ffff:10.0.0.1', '::127.0.0.1',
     '64:ff9b::7f00:1', '64:ff9b::808:808', '2002:7f00:1::', '2001::1', '2001:db8::1', '100::1',
+    // IPv4-translated (::ffff:0:0:0/96, SIIT): not IPv4-mapped, so it was missed.
+    '::ffff:0:7f00:1', '::ffff:0:a00:1', '::ffff:0:a9fe:a9fe', '0:0:0:0:ffff:0:808:808', '::ffff:0:127.0.0.1',
+    '64:ff9b:1::a00:1', '3fff::1', '5f00::1',
   ])('denies IPv6 %s', (a) => expect(policy.allowed(a)).toBe(false))
 
   it.each(['8.8.8.8', '1.1.1.1', '103.28.52.182', '100.128.0.1', '172.32.0.1', '2606:4700:4700::1111',
@@ -65,6 +68,17 @@ describe('networkPolicy (with LUNAS_WEBHOOK_ALLOW_NETWORKS)', () => {
     expect(policy.allowed('8.8.8.8')).toBe(true)
   })
 
+  it('checks the IPv4 embedded in a NAT64, 6to4 or IPv4-translated address even when that range is opened', () => {
+    const policy = networkPolicy(parseNetworks('64:ff9b::/96,64:ff9b:1::/48,2002::/16,::ffff:0:0:0/96'))
+    for (const a of ['64:ff9b::808:808', '64:ff9b:1::808:808', '2002:808:808::1', '::ffff:0:808:808'])
+      expect(policy.allowed(a), a).toBe(true)
+    for (const a of ['64:ff9b::7f00:1', '64:ff9b::a00:1', '64:ff9b:1::a9fe:a9fe', '2002:7f00:1::1', '2002:a00:1::',
+      '2002:c0a8:101::1', '::ffff:0:7f00:1', '::ffff:0:a00:1'])
+      expect(policy.allowed(a), a).toBe(false)
+    // Opening the embedded IPv4 alone does not open the IPv6 form.
+    expect(networkPolicy(['10.0.0.0/8']).allowed('64:ff9b::a00:1')).toBe(false)
+  })
+
   it('applies an IPv4 range to the IPv4-mapped form as well', () => {
     const policy = networkPolicy(['127.0.0.0/8'])
     expect(policy.allowed('::ffff:127.0.0.1')).toBe(true)
@@ -85,7 +99,8 @@ describe('guardedLookup', () => {
   it('refuses a name whose every answer is private', async () => {
     const { err } = await run(guardedLookup(networkPolicy(), answer('10.0.0.5', 'fd00::5')), false)
     expect(err).toBeInstanceOf(BlockedAddressError)
-    expect(err!.message).toContain('merchant.test (10.0.0.5) is not a public address')
+    // The name the merchant typed, never what it resolved to (the DNS answers of the operator's network).
+    expect(err!.message).toBe('blocked: private address (merchant.test); LUNAS_WEBHOOK_ALLOW_NETWORKS can allow it')
   })
 
   it('drops private answers and keeps the public ones', async () => {

@@ -18,18 +18,25 @@ import type { buildConnector } from 'undici'
 /** Code of the error a denied address raises, for send.ts' classification. */
 export const BLOCKED = 'LUNAS_WEBHOOK_BLOCKED'
 
+/**
+ * A delivery refused by the policy. The message names the host as the merchant typed it and never the address it
+ * resolved or connected to: it reaches the merchant (attempt records, Moota's history, the CLI), and the DNS answers
+ * of the operator's network are not theirs to map. `reason` is the message without the "blocked: " that send.ts
+ * and the worker already prefix as the failure's kind.
+ */
 export class BlockedAddressError extends Error {
   override readonly name = 'BlockedAddressError'
   readonly code = BLOCKED
-  constructor(host: string, address: string | undefined) {
-    super(
-      `${host}${address && address !== host ? ` (${address})` : ''} is not a public address; ` +
-        'LUNAS_WEBHOOK_ALLOW_NETWORKS can allow it',
-    )
+  readonly reason: string
+  constructor(host: string) {
+    const reason = `private address (${host}); LUNAS_WEBHOOK_ALLOW_NETWORKS can allow it`
+    super(`blocked: ${reason}`)
+    this.reason = reason
   }
 }
 
-// Everything that is not public unicast (IANA special-purpose registries, as Svix's resolver drops them).
+// Everything that is not public unicast (IANA special-purpose registries, as Svix's resolver drops them); checked
+// against the IPv4 and IPv6 registries of 2025. 255.255.255.255 is inside 240.0.0.0/4, ::/128 and ::1 inside ::/96.
 const DENIED_V4 = [
   '0.0.0.0/8', // "this network"; Linux connects 0.0.0.0 to localhost
   '10.0.0.0/8',
@@ -47,8 +54,10 @@ const DENIED_V4 = [
   '224.0.0.0/4', // multicast
   '240.0.0.0/4', // reserved, broadcast
 ]
+// ::ffff:0:0/96 (IPv4-mapped) is not listed: normalise() checks those as the IPv4 they are.
 const DENIED_V6 = [
   '::/96', // unspecified, loopback, deprecated IPv4-compatible
+  '::ffff:0:0:0/96', // IPv4-translated (SIIT, RFC 2765): ::ffff:0:a.b.c.d, which the mapped check does not see
   '64:ff9b::/96', // NAT64: reaches whatever IPv4 is embedded
   '64:ff9b:1::/48', // local-use NAT64
   '100::/64', // discard
@@ -56,6 +65,7 @@ const DENIED_V6 = [
   '2001:db8::/32', // documentation
   '2002::/16', // 6to4: embeds an IPv4
   '3fff::/20', // documentation
+  '5f00::/16', // SRv6 segment identifiers
   'fc00::/7', // unique local, incl. AWS metadata fd00:ec2::254
   'fe80::/10', // link-local
   'fec0::/10', // deprecated site-local
@@ -90,18 +100,50 @@ export function parseNetworks(text: string): string[] {
   return out
 }
 
-/** An address as the policy checks it: no zone id, and an IPv4-mapped IPv6 address as its IPv4. */
-function normalise(address: string): { address: string; family: 'ipv4' | 'ipv6' } | null {
+interface Checked {
+  address: string
+  family: 'ipv4' | 'ipv6'
+  /** The IPv4 address a translating form carries; it must be allowed as well. */
+  embedded?: string
+}
+
+/** The eight 16-bit groups of a WHATWG-canonical IPv6 address (hex groups only, at most one `::`). */
+function groups(canonical: string): number[] {
+  const [head = '', tail] = canonical.split('::')
+  const part = (text: string) => (text ? text.split(':').map((g) => parseInt(g, 16)) : [])
+  const [h, t] = [part(head), part(tail ?? '')]
+  return tail === undefined ? h : [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t]
+}
+
+const v4 = (hi: number, lo: number) => [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.')
+const zeros = (g: readonly number[], from: number, to: number) => g.slice(from, to).every((x) => x === 0)
+
+/**
+ * The IPv4 address a translating IPv6 form reaches: NAT64 (64:ff9b::/96 and local-use 64:ff9b:1::/48, RFC 6052's
+ * /96 layout with the IPv4 last), IPv4-translated ::ffff:0:0:0/96, and 6to4 2002:AABB:CCDD::/48. Denied by
+ * default; when an operator opens one (an IPv6-only host behind DNS64), the IPv4 inside must still be allowed, or
+ * 64:ff9b::7f00:1 would reach the translator's loopback.
+ */
+function embeddedV4(g: readonly number[]): string | undefined {
+  const [a, b, c] = g as [number, number, number]
+  if (a === 0x64 && b === 0xff9b && (c === 1 || (c === 0 && zeros(g, 3, 6)))) return v4(g[6]!, g[7]!)
+  if (zeros(g, 0, 4) && g[4] === 0xffff && g[5] === 0) return v4(g[6]!, g[7]!)
+  if (a === 0x2002) return v4(b, c)
+  return undefined
+}
+
+/** An address as the policy checks it: no zone id, an IPv4-mapped IPv6 address as its IPv4, any embedded IPv4. */
+function normalise(address: string): Checked | null {
   const bare = address.replace(/%.*$/, '')
   if (isIPv4(bare)) return { address: bare, family: 'ipv4' }
   if (!isIPv6(bare)) return null
   // WHATWG's serialiser prints every IPv6 address in one compressed hex form, so ::ffff:127.0.0.1 and
   // ::ffff:7f00:1 and 0:0:0:0:0:ffff:7f00:1 all come out as ::ffff:7f00:1.
   const canonical = new URL(`http://[${bare}]/`).hostname.slice(1, -1)
-  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(canonical)
-  if (!mapped) return { address: canonical, family: 'ipv6' }
-  const [hi, lo] = [parseInt(mapped[1]!, 16), parseInt(mapped[2]!, 16)]
-  return { address: [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.'), family: 'ipv4' }
+  const g = groups(canonical)
+  if (zeros(g, 0, 5) && g[5] === 0xffff) return { address: v4(g[6]!, g[7]!), family: 'ipv4' }
+  const embedded = embeddedV4(g)
+  return { address: canonical, family: 'ipv6', ...(embedded ? { embedded } : {}) }
 }
 
 export interface NetworkPolicy {
@@ -117,7 +159,8 @@ export function networkPolicy(allow: readonly string[] = []): NetworkPolicy {
     allowed(address) {
       const a = normalise(address)
       if (!a) return false
-      return opened.check(a.address, a.family) || !DENY.check(a.address, a.family)
+      const ok = (ip: string, family: 'ipv4' | 'ipv6') => opened.check(ip, family) || !DENY.check(ip, family)
+      return ok(a.address, a.family) && (a.embedded === undefined || ok(a.embedded, 'ipv4'))
     },
   }
 }
@@ -132,7 +175,7 @@ export function guardedLookup(policy: NetworkPolicy, resolve: LookupFunction = d
       if (err) return callback(err, '')
       const all = typeof answer === 'string' ? [{ address: answer, family: family ?? isIP(answer) }] : answer
       const ok = all.filter((a) => policy.allowed(a.address))
-      if (!ok.length) return callback(new BlockedAddressError(hostname, all[0]?.address), '')
+      if (!ok.length) return callback(new BlockedAddressError(hostname), '')
       if (options.all) callback(null, ok)
       else callback(null, ok[0]!.address, ok[0]!.family)
     })
@@ -146,13 +189,13 @@ export function guardedLookup(policy: NetworkPolicy, resolve: LookupFunction = d
 export function guardConnector(base: buildConnector.connector, policy: NetworkPolicy): buildConnector.connector {
   return (options, callback) => {
     const host = options.hostname.replace(/^\[(.*)\]$/, '$1')
-    if (isIP(host) && !policy.allowed(host)) return callback(new BlockedAddressError(host, host), null)
+    if (isIP(host) && !policy.allowed(host)) return callback(new BlockedAddressError(host), null)
     base(options, (err, socket) => {
       if (err) return callback(err, null)
       const remote = socket!.remoteAddress
       if (remote && policy.allowed(remote)) return callback(null, socket!)
       socket!.destroy()
-      callback(new BlockedAddressError(host, remote), null)
+      callback(new BlockedAddressError(host), null)
     })
   }
 }
