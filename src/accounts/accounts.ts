@@ -1,7 +1,10 @@
 /** Accounts: bank accounts, VAs, gateways, QRIS, e-wallets, cash and sandbox accounts, each scoped to a workspace. */
-import type { Sql } from '../db/db.ts'
+import type { Db, Sql } from '../db/db.ts'
 import { AppError } from '../shared/errors.ts'
 import { newPublicId } from '../shared/ids.ts'
+import { disableAccountEndpoints } from '../webhooks/health.ts'
+import { deliveriesCreated } from '../webhooks/signal.ts'
+import { isSandbox, namedRows } from '../workspaces/mode.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
 import { type AccountKind, BANK_TYPES, findBankType } from './bank-types.ts'
 
@@ -114,6 +117,12 @@ export async function addAccount(db: Sql, ws: Workspace, p: AddAccountParams): P
       `unknown bank_type "${p.bankType}" (known: ${BANK_TYPES.map((b) => b.id).join(', ')})`,
       'bank_type',
     )
+  // Sandbox mode never creates live data: the only accounts it may add are the sandbox's own bank types.
+  if (isSandbox(ws) && type.sandbox !== true)
+    throw AppError.validation(
+      `a sandbox-mode token can add sandbox accounts only (${BANK_TYPES.filter((b) => b.sandbox).map((b) => b.id).join(', ')})`,
+      'bank_type',
+    )
   const number = checkNumber(p.accountNumber)
   const holder = checkHolder(p.holderName)
   const refresh = checkRefresh(p.refreshMinutes ?? 15)
@@ -142,7 +151,8 @@ export async function addAccount(db: Sql, ws: Workspace, p: AddAccountParams): P
 
 export async function findAccount(db: Sql, ws: Workspace, publicId: string): Promise<Account | null> {
   const [row] = await db.query<AccountRow>(
-    `select ${ACCOUNT_COLUMNS} from accounts a where a.workspace_id = $1 and a.public_id = $2 and a.deleted_at is null`,
+    `select ${ACCOUNT_COLUMNS} from accounts a
+     where a.workspace_id = $1 and a.public_id = $2 and a.deleted_at is null and ${namedRows(ws, 'a.sandbox')}`,
     [ws.id, publicId],
   )
   return row ? toAccount(row) : null
@@ -154,7 +164,10 @@ export async function getAccount(db: Sql, ws: Workspace, publicId: string): Prom
   return account
 }
 
-/** Accounts with their last sync run and latest reported balance, oldest first. */
+/**
+ * Accounts with their last sync run and latest reported balance, oldest first: every account in live mode (sandbox
+ * ones flagged, so a plugin's bank picker can offer them), the sandbox ones only in sandbox mode.
+ */
 export function listAccounts(db: Sql, ws: Workspace): Promise<AccountWithSync[]> {
   return accountsWithSync(db, ws, null)
 }
@@ -185,6 +198,7 @@ async function accountsWithSync(db: Sql, ws: Workspace, publicId: string | null)
      left join lateral (select m.balance from mutations m where m.account_id = a.id and m.balance is not null and m.deleted_at is null
                         order by m.occurred_at desc, m.position desc, m.id desc limit 1) b on true
      where a.workspace_id = $1 and a.deleted_at is null and ($2::text is null or a.public_id = $2)
+       and ${namedRows(ws, 'a.sandbox')}
      order by a.id`,
     [ws.id, publicId],
   )
@@ -207,7 +221,7 @@ async function accountsWithSync(db: Sql, ws: Workspace, publicId: string | null)
 export async function requestRefresh(db: Sql, ws: Workspace, publicId: string): Promise<void> {
   const rows = await db.query(
     `update accounts set next_sync_at = now(), refresh_requested_at = now()
-     where workspace_id = $1 and public_id = $2 and deleted_at is null returning id`,
+     where workspace_id = $1 and public_id = $2 and deleted_at is null and ${namedRows(ws, 'sandbox')} returning id`,
     [ws.id, publicId],
   )
   if (!rows.length) throw AppError.notFound(`account ${publicId} not found`)
@@ -222,7 +236,8 @@ export async function updateAccountSettings(
 ): Promise<Account> {
   const [row] = await db.query<AccountRow>(
     `update accounts a set settings = $3, updated_at = now()
-     where a.workspace_id = $1 and a.public_id = $2 and a.deleted_at is null returning ${ACCOUNT_COLUMNS}`,
+     where a.workspace_id = $1 and a.public_id = $2 and a.deleted_at is null and ${namedRows(ws, 'a.sandbox')}
+     returning ${ACCOUNT_COLUMNS}`,
     [ws.id, publicId, settings],
   )
   if (!row) throw AppError.notFound(`account ${publicId} not found`)
@@ -261,13 +276,18 @@ export async function updateAccount(db: Sql, ws: Workspace, publicId: string, p:
 
 /**
  * Removes an account from use. Its row and mutations stay (deleted_at set), so history, reports and webhook logs that
- * point at them keep working; the account number can be added again.
+ * point at them keep working; the account number can be added again. Endpoints that name it are disabled with an
+ * alert (health.ts), in the same transaction: an endpoint left active would never fire again, silently.
  */
-export async function deleteAccount(db: Sql, ws: Workspace, publicId: string): Promise<void> {
-  const rows = await db.query(
-    `update accounts set deleted_at = now(), active = false, updated_at = now()
-     where workspace_id = $1 and public_id = $2 and deleted_at is null returning id`,
-    [ws.id, publicId],
-  )
-  if (!rows.length) throw AppError.notFound(`account ${publicId} not found`)
+export async function deleteAccount(db: Db, ws: Workspace, publicId: string): Promise<void> {
+  const sent = await db.tx(async (tx) => {
+    const [row] = await tx.query<{ id: string }>(
+      `update accounts set deleted_at = now(), active = false, updated_at = now()
+       where workspace_id = $1 and public_id = $2 and deleted_at is null and ${namedRows(ws, 'sandbox')} returning id`,
+      [ws.id, publicId],
+    )
+    if (!row) throw AppError.notFound(`account ${publicId} not found`)
+    return disableAccountEndpoints(tx, row.id)
+  })
+  if (sent) deliveriesCreated()
 }

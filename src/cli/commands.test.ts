@@ -76,8 +76,16 @@ describe('cli commands', () => {
   it('creates a token shown once on the last line, and never echoes a password', async () => {
     const r = await lunas(['token', 'create', '--email', 'A@toko.id', '--scopes', 'mutation_read,bank_read'])
     expect(r.code).toBe(0)
-    expect(r.stdout).toContain('(scopes: mutation_read, bank_read)')
+    expect(r.stdout).toContain('(scopes: mutation_read, bank_read), in live mode.')
     expect(r.last).toMatch(/^lns_pat_[0-9A-Za-z]{40}$/)
+    const sandbox = await lunas(['token', 'create', '--email', 'A@toko.id', '--mode', 'sandbox'])
+    expect(sandbox.code).toBe(0)
+    expect(sandbox.stdout).toContain('in sandbox mode.')
+    const [row] = await t.db.query<{ mode: string }>('select mode from api_tokens where hint = $1', [sandbox.last.slice(-4)])
+    expect(row?.mode).toBe('sandbox')
+    const wrong = await lunas(['token', 'create', '--email', 'A@toko.id', '--mode', 'test'])
+    expect(wrong.code).not.toBe(0)
+    expect(wrong.stderr).toContain('mode must be one of live, sandbox')
 
     const dup = await lunas([
       'user',
@@ -187,9 +195,9 @@ describe('cli commands', () => {
     const listed = await lunas(['token', 'list', '--workspace', 'pasar'])
     expect(listed.code).toBe(0)
     const lines = listed.stdout.trimEnd().split('\n')
-    expect(lines[0]).toMatch(/^ID\s+NAME\s+USER\s+SCOPES\s+HINT\s+CREATED \(WIB\)\s+LAST USED \(WIB\)\s+REVOKED \(WIB\)$/)
+    expect(lines[0]).toMatch(/^ID\s+NAME\s+USER\s+SCOPES\s+MODE\s+HINT\s+CREATED \(WIB\)\s+LAST USED \(WIB\)\s+REVOKED \(WIB\)$/)
     expect(lines).toHaveLength(3)
-    expect(lines[1]).toMatch(/^[0-9A-Za-z]{11}\s+kasir-1\s+kasir@pasar\.id\s+mutation_read\s+/)
+    expect(lines[1]).toMatch(/^[0-9A-Za-z]{11}\s+kasir-1\s+kasir@pasar\.id\s+mutation_read\s+live\s+/)
     expect(lines[1]).toContain(`…${kasir.slice(-4)}`)
     expect(lines[1]).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+never$/)
     expect(lines[2]).toContain('bos@pasar.id')

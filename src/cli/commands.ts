@@ -150,11 +150,12 @@ function buildProgram(ctx: CommandContext, out: Output, setExitCode: (code: numb
       'api',
     )
     .option('--name <name>', 'a name to recognise the token by')
-    .action(async (o: { email: string; workspace?: string; scopes: string; name?: string }) => {
+    .option('--mode <mode>', 'live, or sandbox: the token then sees only the sandbox accounts and their data', 'live')
+    .action(async (o: { email: string; workspace?: string; scopes: string; name?: string; mode: string }) => {
       const app = await ctx.app()
       const res = await createToken(app.db, o)
       out.print(
-        `Token for ${o.email.trim().toLowerCase()} in workspace "${res.workspace.name}" (scopes: ${res.scopes.join(', ')}).`,
+        `Token for ${o.email.trim().toLowerCase()} in workspace "${res.workspace.name}" (scopes: ${res.scopes.join(', ')}), in ${res.mode} mode.`,
       )
       out.print('It is stored hashed and shown only now; copy it:')
       out.print(res.token)
@@ -183,12 +184,13 @@ function buildProgram(ctx: CommandContext, out: Output, setExitCode: (code: numb
           t.name,
           t.userEmail,
           t.scopes.join(','),
+          t.mode,
           t.hint,
           when(t.createdAt),
           when(t.lastUsedAt) || 'never',
           when(t.revokedAt),
         ])
-        const header = ['ID', 'NAME', 'USER', 'SCOPES', 'HINT', 'CREATED (WIB)', 'LAST USED (WIB)', 'REVOKED (WIB)']
+        const header = ['ID', 'NAME', 'USER', 'SCOPES', 'MODE', 'HINT', 'CREATED (WIB)', 'LAST USED (WIB)', 'REVOKED (WIB)']
         for (const line of table(header, rows)) out.print(line)
       }
     })

@@ -26,7 +26,7 @@ describe('listEvents', () => {
     await ingest(t.db, ws, { accountId: live.publicId, source: 'csv', rows: [row('1'), row('2')] })
     await ingest(t.db, ws, { accountId: sandbox.publicId, source: 'sandbox', rows: [row('3')] })
     await t.db.tx((tx) => appendEvent(tx, ws.id, 'endpoint.disabled', { reason: 'test' }))
-    const all = await listEvents(t.db, ws.id, { after: 0n, limit: 10, includeSandbox: true })
+    const all = await listEvents(t.db, ws, { after: 0n, limit: 10, includeSandbox: true })
     expect(all.map((e) => [e.seq, e.type])).toEqual([
       ['1', 'mutation.created'],
       ['2', 'mutation.created'],
@@ -34,9 +34,9 @@ describe('listEvents', () => {
       ['4', 'endpoint.disabled'],
     ])
     expect(all[3]!.data).toEqual({ reason: 'test' })
-    const live2 = await listEvents(t.db, ws.id, { after: 1n, limit: 10, includeSandbox: false })
+    const live2 = await listEvents(t.db, ws, { after: 1n, limit: 10, includeSandbox: false })
     expect(live2.map((e) => e.seq)).toEqual(['2', '4'])
-    expect((await listEvents(t.db, ws.id, { after: 0n, limit: 2, includeSandbox: true })).map((e) => e.seq)).toEqual([
+    expect((await listEvents(t.db, ws, { after: 0n, limit: 2, includeSandbox: true })).map((e) => e.seq)).toEqual([
       '1',
       '2',
     ])
@@ -85,7 +85,7 @@ describe.skipIf(!onPostgres)('the feed on PostgreSQL with several writer process
     let pagesWhileWriting = 0
     for (;;) {
       const wasDone = done
-      const page = await listEvents(t.db, ws.id, { after, limit: 7, includeSandbox: false })
+      const page = await listEvents(t.db, ws, { after, limit: 7, includeSandbox: false })
       for (const e of page) {
         // The first event after the cursor is always the next number: no later one became visible before it.
         expect(Number(e.seq)).toBe(seen.length + 1)

@@ -5,6 +5,8 @@
  */
 import type { Sql } from '../db/db.ts'
 import { newPublicId } from '../shared/ids.ts'
+import { unnamedRows } from '../workspaces/mode.ts'
+import type { Workspace } from '../workspaces/workspaces.ts'
 
 export interface AppendedEvent {
   id: string
@@ -13,13 +15,20 @@ export interface AppendedEvent {
   createdAt: Date
 }
 
-export async function appendEvent(tx: Sql, workspaceId: string, type: string, data: unknown): Promise<AppendedEvent> {
+/** `sandbox`: the event concerns sandbox data (a sandbox endpoint disabled), so only sandbox mode lists it. */
+export async function appendEvent(
+  tx: Sql,
+  workspaceId: string,
+  type: string,
+  data: unknown,
+  sandbox = false,
+): Promise<AppendedEvent> {
   const [row] = await tx.query<{ id: string; public_id: string; seq: string; created_at: Date }>(
     `with bump as (update workspaces set event_seq = event_seq + 1 where id = $1 returning event_seq)
-     insert into events (public_id, workspace_id, type, seq, data)
-     select $2, $1, $3, bump.event_seq, $4 from bump
+     insert into events (public_id, workspace_id, type, seq, data, sandbox)
+     select $2, $1, $3, bump.event_seq, $4, $5 from bump
      returning id, public_id, seq, created_at`,
-    [workspaceId, newPublicId(), type, JSON.stringify(data)],
+    [workspaceId, newPublicId(), type, JSON.stringify(data), sandbox],
   )
   return { id: row!.id, publicId: row!.public_id, seq: String(row!.seq), createdAt: row!.created_at }
 }
@@ -46,7 +55,7 @@ export interface EventFilter {
  * The workspace's events in `seq` order after a cursor. Events become visible in `seq` order (the counter's row lock
  * is held to commit), so a reader that resumes after the last `seq` it saw never misses one.
  */
-export async function listEvents(db: Sql, workspaceId: string, f: EventFilter): Promise<StoredEvent[]> {
+export async function listEvents(db: Sql, ws: Workspace, f: EventFilter): Promise<StoredEvent[]> {
   const rows = await db.query<{
     public_id: string
     seq: string
@@ -57,9 +66,9 @@ export async function listEvents(db: Sql, workspaceId: string, f: EventFilter): 
     data: unknown
   }>(
     `select public_id, seq, type, created_at, mutation_id, sandbox, data from events
-     where workspace_id = $1 and seq > $2 and ($3 or not sandbox)
-     order by seq limit $4`,
-    [workspaceId, f.after.toString(), f.includeSandbox, f.limit],
+     where workspace_id = $1 and seq > $2 and ${unnamedRows(ws, 'sandbox', f.includeSandbox)}
+     order by seq limit $3`,
+    [ws.id, f.after.toString(), f.limit],
   )
   return rows.map((r) => ({
     publicId: r.public_id,

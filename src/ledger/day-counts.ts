@@ -10,6 +10,7 @@
  * leave a stale row behind). `sandbox` never changes after insert.
  */
 import type { Db, Sql } from '../db/db.ts'
+import { unnamedRows } from '../workspaces/mode.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
 
 /**
@@ -62,7 +63,7 @@ export async function dayCountTotals(db: Sql, ws: Workspace, f: DayCountFilter):
     where.push(sql(`$${params.length}`))
   }
   if (f.accountId) add((p) => `c.account_id = ${p}`, f.accountId)
-  else where.push('not c.sandbox')
+  else where.push(unnamedRows(ws, 'c.sandbox'))
   if (f.type) add((p) => `c.direction = ${p}`, f.type)
   if (f.from) add((p) => `c.wib_date >= ${p}::date`, f.from)
   if (f.to) add((p) => `c.wib_date <= ${p}::date`, f.to)

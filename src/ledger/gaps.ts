@@ -6,6 +6,7 @@
 import type { Sql } from '../db/db.ts'
 import { AppError } from '../shared/errors.ts'
 import type { Sen } from '../shared/money.ts'
+import { namedRows, unnamedRows } from '../workspaces/mode.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
 
 export interface BalanceGap {
@@ -45,7 +46,8 @@ export async function listGaps(
   let accountId: string | null = null
   if (f.account !== undefined) {
     const [account] = await db.query<{ id: string }>(
-      'select id from accounts where workspace_id = $1 and public_id = $2 and deleted_at is null',
+      `select id from accounts where workspace_id = $1 and public_id = $2 and deleted_at is null
+         and ${namedRows(ws, 'sandbox')}`,
       [ws.id, f.account],
     )
     if (!account) throw new AppError('not_found', `account ${f.account} not found`, 'account')
@@ -61,7 +63,7 @@ export async function listGaps(
      where g.workspace_id = $1 and a.workspace_id = $1 and m.workspace_id = $1
        and a.deleted_at is null and m.deleted_at is null
        and ($2::bigint is null or g.account_id = $2)
-       and ($2::bigint is not null or $3 or not a.sandbox)
+       and ($2::bigint is not null or ${unnamedRows(ws, 'a.sandbox')} or $3) and ${namedRows(ws, 'a.sandbox')}
      order by m.occurred_at desc, m.id desc`,
     [ws.id, accountId, f.includeSandbox ?? false],
   )

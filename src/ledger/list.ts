@@ -7,6 +7,7 @@ import type { Sql } from '../db/db.ts'
 import { decryptSecret, encryptSecret } from '../shared/crypto.ts'
 import { AppError } from '../shared/errors.ts'
 import type { Sen } from '../shared/money.ts'
+import { namedRows, unnamedRows } from '../workspaces/mode.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
 import { dayEnd, dayStart, likePattern, scopedWhere } from './where.ts'
 
@@ -128,7 +129,7 @@ export async function findListedMutation(db: Sql, ws: Workspace, publicId: strin
   const [row] = await db.query<Row>(
     `${SELECT}
      where m.workspace_id = $1 and a.workspace_id = $1 and m.public_id = $2 and m.deleted_at is null
-       and a.deleted_at is null`,
+       and a.deleted_at is null and ${namedRows(ws, 'm.sandbox')}`,
     [ws.id, publicId],
   )
   return row ? toListed(row) : null
@@ -143,7 +144,8 @@ export async function listedMutationsByIds(
   if (!ids.length) return new Map()
   const rows = await db.query<Row>(
     `${SELECT}
-     where m.workspace_id = $1 and a.workspace_id = $1 and m.id = any($2::bigint[]) and m.deleted_at is null`,
+     where m.workspace_id = $1 and a.workspace_id = $1 and m.id = any($2::bigint[]) and m.deleted_at is null
+       and ${namedRows(ws, 'm.sandbox')}`,
     [ws.id, ids],
   )
   return new Map(rows.map((r) => [String(r.id), toListed(r)]))
@@ -160,13 +162,14 @@ export async function listMutations(
 
   if (f.account !== undefined) {
     const [account] = await db.query<{ id: string }>(
-      'select id from accounts where workspace_id = $1 and public_id = $2 and deleted_at is null',
+      `select id from accounts where workspace_id = $1 and public_id = $2 and deleted_at is null
+         and ${namedRows(ws, 'sandbox')}`,
       [ws.id, f.account],
     )
     if (!account) throw new AppError('not_found', `account ${f.account} not found`, 'account')
     add((p) => `m.account_id = ${p}`, account.id)
   }
-  if (!f.includeSandbox) where.push('not m.sandbox')
+  where.push(unnamedRows(ws, 'm.sandbox', f.includeSandbox))
   if (f.type) add((p) => `m.direction = ${p}`, f.type)
   if (f.from) add((p) => `m.occurred_at >= ${p}`, dayStart(f.from))
   if (f.to) add((p) => `m.occurred_at < ${p}`, dayEnd(f.to))

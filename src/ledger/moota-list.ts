@@ -8,6 +8,7 @@
 import { type Account, toAccount } from '../accounts/accounts.ts'
 import type { Sql } from '../db/db.ts'
 import type { Sen } from '../shared/money.ts'
+import { namedRows, unnamedRows } from '../workspaces/mode.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
 import { type DayCountFilter, type DayCountTotals, dayCountTotals } from './day-counts.ts'
 import { dayEnd, dayStart, likePattern, scopedWhere } from './where.ts'
@@ -63,7 +64,7 @@ export interface MootaMutationPage {
 function whereOf(ws: Workspace, f: MootaMutationFilter): { where: string; params: unknown[] } {
   const { params, where, add } = scopedWhere(ws.id, 'anti')
   if (f.account) add((p) => `m.account_id = ${p}`, f.account.id)
-  else where.push('not m.sandbox')
+  else where.push(unnamedRows(ws, 'm.sandbox'))
   if (f.type) add((p) => `m.direction = ${p}`, f.type)
   if (f.amount !== undefined) add((p) => `m.amount = ${p}`, f.amount.toString())
   if (f.description) add((p) => `m.description ilike ${p}`, likePattern(f.description))
@@ -246,7 +247,8 @@ export async function findMootaMutation(db: Sql, ws: Workspace, publicId: string
     db,
     ws,
     `select ${PAGE_COLUMNS} from mutations m join accounts a on a.id = m.account_id
-     where m.workspace_id = $1 and m.public_id = $2 and m.deleted_at is null and a.deleted_at is null`,
+     where m.workspace_id = $1 and m.public_id = $2 and m.deleted_at is null and a.deleted_at is null
+       and ${namedRows(ws, 'm.sandbox')}`,
     [ws.id, publicId],
   )
   return row ?? null
@@ -274,7 +276,7 @@ export async function setMutationNote(
 ): Promise<MootaMutation | null> {
   const updated = await db.query(
     `update mutations set note = $3, updated_at = now()
-     where workspace_id = $1 and public_id = $2 and deleted_at is null returning id`,
+     where workspace_id = $1 and public_id = $2 and deleted_at is null and ${namedRows(ws, 'sandbox')} returning id`,
     [ws.id, publicId, note],
   )
   if (!updated.length) return null
@@ -285,7 +287,7 @@ export async function setMutationNote(
 export async function findMootaAccount(db: Sql, ws: Workspace, publicId: string): Promise<MootaAccount | null> {
   const [row] = await db.query<AccountCols>(
     `select ${ACCOUNT_SELECT} from accounts a ${ACCOUNT_LATERALS}
-     where a.workspace_id = $1 and a.public_id = $2 and a.deleted_at is null`,
+     where a.workspace_id = $1 and a.public_id = $2 and a.deleted_at is null and ${namedRows(ws, 'a.sandbox')}`,
     [ws.id, publicId],
   )
   return row ? toMootaAccount(row) : null
@@ -314,7 +316,7 @@ export async function summarizeMootaMutations(
   const [banks] = await db.query<{ active: string; inactive: string }>(
     `select count(*) filter (where a.active) as active, count(*) filter (where not a.active) as inactive
      from accounts a where a.workspace_id = $1 and a.deleted_at is null
-       and ${f.account ? 'a.id = $2' : 'not a.sandbox'}`,
+       and ${f.account ? 'a.id = $2' : unnamedRows(ws, 'a.sandbox')}`,
     f.account ? [ws.id, f.account.id] : [ws.id],
   )
   return {

@@ -1,5 +1,6 @@
 /** The ledger's SQL, all in one place. Every statement on tenant data filters by workspace. */
 import type { Sql } from '../db/db.ts'
+import { namedRows } from '../workspaces/mode.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
 import { bumpDayCounts } from './day-counts.ts'
 import type { PreparedRow } from './ingest.ts'
@@ -188,7 +189,7 @@ export async function tombstoneMutations(
   const rows = await tx.query<{ public_id: string }>(
     `with gone as (
        update mutations set deleted_at = now(), updated_at = now()
-       where workspace_id = $1 and public_id = any($2::text[]) and deleted_at is null
+       where workspace_id = $1 and public_id = any($2::text[]) and deleted_at is null and ${namedRows(ws, 'sandbox')}
        returning public_id, workspace_id, account_id, occurred_at, direction, sandbox, amount
      ),
      counted as (${bumpDayCounts('gone', -1)})

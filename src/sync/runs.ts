@@ -6,6 +6,7 @@ import type { Sql } from '../db/db.ts'
 import { decodeCursor, keysetPage } from '../ledger/list.ts'
 import { AppError } from '../shared/errors.ts'
 import { newPublicId } from '../shared/ids.ts'
+import { namedRows } from '../workspaces/mode.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
 
 export type SyncStatus = 'running' | 'ok' | 'no_new' | 'failed'
@@ -130,7 +131,7 @@ export async function listRuns(
   const limit = Math.min(Math.max(opts.limit ?? 20, 1), 500)
   const rows = await db.query<RunRow>(
     `select ${RUN_COLUMNS} from sync_runs r join accounts a on a.id = r.account_id
-     where r.workspace_id = $1 and a.workspace_id = $1 and a.public_id = $2
+     where r.workspace_id = $1 and a.workspace_id = $1 and a.public_id = $2 and ${namedRows(ws, 'a.sandbox')}
      order by r.started_at desc, r.id desc limit $3`,
     [ws.id, accountId, limit],
   )
@@ -155,7 +156,8 @@ export async function listRunsPage(
   key: Buffer,
 ): Promise<SyncRunPage> {
   const [account] = await db.query<{ id: string }>(
-    'select id from accounts where workspace_id = $1 and public_id = $2 and deleted_at is null',
+    `select id from accounts where workspace_id = $1 and public_id = $2 and deleted_at is null
+       and ${namedRows(ws, 'sandbox')}`,
     [ws.id, accountId],
   )
   if (!account) throw AppError.notFound(`account ${accountId} not found`)

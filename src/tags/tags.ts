@@ -8,6 +8,7 @@ import type { Db, Sql } from '../db/db.ts'
 import { isUniqueViolation } from '../db/db.ts'
 import { AppError } from '../shared/errors.ts'
 import { newPublicId } from '../shared/ids.ts'
+import { namedRows, unnamedRows } from '../workspaces/mode.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
 
 export interface Tag {
@@ -102,7 +103,8 @@ export async function deleteTag(db: Sql, ws: Workspace, publicId: string): Promi
 /** The internal id of a live (not deleted) mutation of the workspace, or not_found. */
 async function mutationId(tx: Sql, ws: Workspace, publicId: string): Promise<string> {
   const [row] = await tx.query<{ id: string }>(
-    'select id from mutations where workspace_id = $1 and public_id = $2 and deleted_at is null',
+    `select id from mutations where workspace_id = $1 and public_id = $2 and deleted_at is null
+       and ${namedRows(ws, 'sandbox')}`,
     [ws.id, publicId],
   )
   if (!row) throw AppError.notFound(`mutation ${publicId} not found`)
@@ -221,16 +223,22 @@ export async function detachTagById(db: Db, ws: Workspace, mutationPublicId: str
 }
 
 export interface TagWithUsage extends Tag {
-  /** Live (not deleted) mutations carrying the tag. */
+  /** Mutations carrying the tag that the mutation lists show (tag filter, no account named). */
   usage: number
 }
 
-/** The workspace's tags, oldest first, each with how many live mutations carry it. */
+/**
+ * The workspace's tags, oldest first, each with how many mutations carry it: the same mutations a list filtered by the
+ * tag shows (not deleted, of an account not deleted, of the caller's mode), so the count and the list agree. Tag
+ * names are the workspace's vocabulary, shared by both modes; only the counts are per mode.
+ */
 export async function listTagsWithUsage(db: Sql, ws: Workspace): Promise<TagWithUsage[]> {
   const rows = await db.query<TagRow & { usage: number }>(
     `select t.id, t.public_id, t.name,
        (select count(*)::int from mutation_tags mt join mutations m on m.id = mt.mutation_id
-        where mt.tag_id = t.id and m.workspace_id = $1 and m.deleted_at is null) as usage
+          join accounts a on a.id = m.account_id
+        where mt.tag_id = t.id and m.workspace_id = $1 and m.deleted_at is null and a.deleted_at is null
+          and ${unnamedRows(ws, 'm.sandbox')}) as usage
      from tags t where t.workspace_id = $1 order by t.id`,
     [ws.id],
   )
@@ -283,7 +291,7 @@ export async function tagsOfMutation(db: Sql, ws: Workspace, mutationPublicId: s
     `select t.id, t.public_id, t.name from mutation_tags mt
      join tags t on t.id = mt.tag_id
      join mutations m on m.id = mt.mutation_id
-     where m.workspace_id = $1 and m.public_id = $2 and t.workspace_id = $1
+     where m.workspace_id = $1 and m.public_id = $2 and t.workspace_id = $1 and ${namedRows(ws, 'm.sandbox')}
      order by t.id`,
     [ws.id, mutationPublicId],
   )

@@ -10,6 +10,7 @@ import type { Db } from '../db/db.ts'
 import { findMootaAccount, findMootaMutation } from '../ledger/moota-list.ts'
 import { AppError } from '../shared/errors.ts'
 import { newPublicId } from '../shared/ids.ts'
+import { namedRows } from '../workspaces/mode.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
 import { getEndpoint, mutationEndpoints } from './endpoints.ts'
 import { type NewDelivery, insertDeliveries } from './fanout.ts'
@@ -75,6 +76,7 @@ async function testAccount(db: Db, ws: Workspace, accountPublicId: string | null
     ? [{ public_id: accountPublicId }]
     : await db.query<{ public_id: string }>(
         `select public_id from accounts where workspace_id = $1 and deleted_at is null
+           and ${namedRows(ws, 'sandbox')}
          order by sandbox, id limit 1`,
         [ws.id],
       )

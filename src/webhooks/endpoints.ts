@@ -7,6 +7,7 @@ import type { Sql } from '../db/db.ts'
 import { decryptSecret, encryptSecret } from '../shared/crypto.ts'
 import { AppError } from '../shared/errors.ts'
 import { newPublicId } from '../shared/ids.ts'
+import { isSandbox, namedRows } from '../workspaces/mode.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
 import { EVENT_TYPES, type EndpointFilter, type Kinds, type WebhookFormat } from './filter.ts'
 
@@ -54,6 +55,7 @@ type EndpointRow = {
   account_id: string | null
   account_public_id: string | null
   account_sandbox: boolean | null
+  sandbox: boolean
   kinds: Kinds
   start_unique_code: number
   end_unique_code: number
@@ -70,10 +72,19 @@ type EndpointRow = {
 }
 
 const COLUMNS = `e.id, e.public_id,
-  (select count(*) from webhook_endpoints n where n.workspace_id = e.workspace_id and n.id <= e.id) as number, e.url, e.secret_enc, e.account_id, a.public_id as account_public_id,
-  a.sandbox as account_sandbox, e.kinds, e.start_unique_code, e.end_unique_code, e.event_types, e.format, e.active,
+  (select count(*) from webhook_endpoints n where n.workspace_id = e.workspace_id and n.sandbox = e.sandbox
+     and n.id <= e.id) as number, e.url, e.secret_enc, e.account_id, a.public_id as account_public_id,
+  a.sandbox as account_sandbox, e.sandbox, e.kinds, e.start_unique_code, e.end_unique_code, e.event_types, e.format, e.active,
   e.disabled_at, e.disabled_reason, e.max_in_flight, e.failing_since, e.last_success_at, e.created_at, e.updated_at`
 const FROM = 'webhook_endpoints e left join accounts a on a.id = e.account_id'
+
+/**
+ * Each mode manages its own endpoints: a sandbox-mode token sees and changes only those it (or another sandbox token)
+ * created, a live token only live ones; Moota's ordinal `id` is counted within the mode, as if each were alone.
+ */
+export function sameMode(ws: Workspace, alias = 'e.'): string {
+  return isSandbox(ws) ? `${alias}sandbox` : `not ${alias}sandbox`
+}
 
 function toEndpoint(r: EndpointRow): Endpoint {
   return {
@@ -85,6 +96,7 @@ function toEndpoint(r: EndpointRow): Endpoint {
     accountId: r.account_id,
     accountPublicId: r.account_public_id,
     accountSandbox: r.account_sandbox === true,
+    sandbox: r.sandbox,
     kinds: r.kinds,
     startUniqueCode: r.start_unique_code,
     endUniqueCode: r.end_unique_code,
@@ -154,11 +166,29 @@ function checkEventTypes(types: readonly string[], format: WebhookFormat): strin
 async function accountIdOf(db: Sql, ws: Workspace, publicId: string | null | undefined): Promise<string | null> {
   if (!publicId) return null
   const [row] = await db.query<{ id: string }>(
-    'select id from accounts where workspace_id = $1 and public_id = $2 and deleted_at is null',
+    `select id from accounts where workspace_id = $1 and public_id = $2 and deleted_at is null
+       and ${namedRows(ws, 'sandbox')}`,
     [ws.id, publicId],
   )
   if (!row) throw AppError.notFound(`account ${publicId} not found`)
   return row.id
+}
+
+/**
+ * An active endpoint must name a live account (or all): one whose account was deleted could never fire, so switching
+ * it on is refused with the reason instead of leaving a webhook that silently never arrives.
+ */
+export async function checkAccountNotDeleted(db: Sql, ws: Workspace, accountId: string | null): Promise<void> {
+  if (accountId === null) return
+  const [gone] = await db.query(
+    'select 1 from accounts where workspace_id = $1 and id = $2 and deleted_at is not null',
+    [ws.id, accountId],
+  )
+  if (gone)
+    throw AppError.validation(
+      "this endpoint's account was deleted, so it could never fire: point it at another account (or all) first",
+      'bank_account_id',
+    )
 }
 
 export async function createEndpoint(db: Sql, ws: Workspace, key: Buffer, input: EndpointInput): Promise<Endpoint> {
@@ -170,8 +200,8 @@ export async function createEndpoint(db: Sql, ws: Workspace, key: Buffer, input:
   const accountId = await accountIdOf(db, ws, input.account)
   const [row] = await db.query<{ public_id: string }>(
     `insert into webhook_endpoints (public_id, workspace_id, url, secret_enc, account_id, kinds, start_unique_code,
-       end_unique_code, event_types, format, active)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning public_id`,
+       end_unique_code, event_types, format, active, sandbox)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning public_id`,
     [
       newPublicId(),
       ws.id,
@@ -184,6 +214,7 @@ export async function createEndpoint(db: Sql, ws: Workspace, key: Buffer, input:
       eventTypes,
       format,
       input.active ?? true,
+      isSandbox(ws),
     ],
   )
   return getEndpoint(db, ws, row!.public_id)
@@ -199,7 +230,7 @@ export interface EndpointListFilter {
 export async function listEndpoints(db: Sql, ws: Workspace, f: EndpointListFilter = {}): Promise<Endpoint[]> {
   const rows = await db.query<EndpointRow>(
     `select ${COLUMNS} from ${FROM}
-     where e.workspace_id = $1 and e.deleted_at is null
+     where e.workspace_id = $1 and e.deleted_at is null and ${sameMode(ws)}
        and ($2::text is null or e.url = $2)
        and ($3::text is null or ($3 = '' and e.account_id is null) or a.public_id = $3)
      order by e.id`,
@@ -225,7 +256,8 @@ export async function mutationEndpoints(db: Sql, ws: Workspace, accountId: strin
 
 export async function getEndpoint(db: Sql, ws: Workspace, publicId: string): Promise<Endpoint> {
   const [row] = await db.query<EndpointRow>(
-    `select ${COLUMNS} from ${FROM} where e.workspace_id = $1 and e.public_id = $2 and e.deleted_at is null`,
+    `select ${COLUMNS} from ${FROM}
+     where e.workspace_id = $1 and e.public_id = $2 and e.deleted_at is null and ${sameMode(ws)}`,
     [ws.id, publicId],
   )
   if (!row) throw AppError.notFound(`webhook ${publicId} not found`)
@@ -257,6 +289,7 @@ export async function updateEndpoint(
   const format = patch.format ?? current.format
   const eventTypes = checkEventTypes(patch.eventTypes ?? current.eventTypes, format)
   const accountId = patch.account === undefined ? current.accountId : await accountIdOf(db, ws, patch.account)
+  if (patch.active ?? current.active) await checkAccountNotDeleted(db, ws, accountId)
   const rows = await db.query(
     `update webhook_endpoints set url = $3, secret_enc = $4, account_id = $5, kinds = $6, start_unique_code = $7,
        end_unique_code = $8, event_types = $9, format = $10, active = $11,
@@ -264,7 +297,7 @@ export async function updateEndpoint(
        disabled_reason = case when $11 then null else disabled_reason end,
        failing_since = case when $11 and not active then null else failing_since end,
        updated_at = now()
-     where workspace_id = $1 and public_id = $2 and deleted_at is null returning id`,
+     where workspace_id = $1 and public_id = $2 and deleted_at is null and ${sameMode(ws, '')} returning id`,
     [
       ws.id,
       publicId,
@@ -295,7 +328,7 @@ export async function deleteEndpoint(db: Sql, ws: Workspace, publicId: string): 
   const rows = await db.query<{ id: string }>(
     `with gone as (
        update webhook_endpoints set deleted_at = now(), active = false, updated_at = now()
-       where workspace_id = $1 and public_id = $2 and deleted_at is null returning id
+       where workspace_id = $1 and public_id = $2 and deleted_at is null and ${sameMode(ws, '')} returning id
      ),
      stopped as (
        update webhook_deliveries d set status = 'failed', last_error = 'endpoint deleted', lease_until = null,

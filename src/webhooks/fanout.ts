@@ -158,19 +158,21 @@ async function lunasEnvelopes(tx: Sql, ws: Workspace, mutationIds: readonly stri
 
 /**
  * Fans a non-mutation event (an alert such as `endpoint.disabled`) out to the workspace's active `lunas`-format
- * endpoints that subscribed to its type. Moota-format endpoints never receive these.
+ * endpoints of its mode that subscribed to its type. Moota-format endpoints never receive these.
  */
 export async function fanOutEvent(
   tx: Sql,
   workspaceId: string,
   event: { publicId: string; type: string; createdAt: Date },
   data: unknown,
+  sandbox = false,
 ): Promise<number> {
   const endpoints = await tx.query<{ id: string }>(
     `select id from webhook_endpoints
      where workspace_id = $1 and active and deleted_at is null and format = 'lunas' and $2 = any(event_types)
+       and sandbox = $3
      order by id`,
-    [workspaceId, event.type],
+    [workspaceId, event.type, sandbox],
   )
   const body = lunasEnvelope(event, data)
   return insertDeliveries(

@@ -4,6 +4,7 @@ import { type EndpointFilter, matchesMutation, type MutationFacts, uniqueCodeOf,
 const all: EndpointFilter = {
   accountId: null,
   accountSandbox: false,
+  sandbox: false,
   kinds: 'both',
   startUniqueCode: 0,
   endUniqueCode: 999,
@@ -29,6 +30,14 @@ describe('uniqueCodeOf', () => {
 })
 
 describe('matchesMutation', () => {
+  it('gives an all-accounts endpoint the mutations of its own mode only', () => {
+    expect(matchesMutation(all, cr(100_000n, { sandbox: true }))).toBe(false)
+    expect(matchesMutation({ ...all, sandbox: true }, cr(100_000n, { sandbox: true }))).toBe(true)
+    expect(matchesMutation({ ...all, sandbox: true }, cr(100_000n))).toBe(false)
+    // A live endpoint that names a sandbox account still hears it, as before modes existed.
+    expect(matchesMutation({ ...all, accountId: '7', accountSandbox: true }, cr(100_000n, { sandbox: true }))).toBe(true)
+  })
+
   it('keeps the range edges inclusive: 0–999 includes amounts ending in 000, 1–999 leaves them out', () => {
     expect(matchesMutation(all, cr(2_500_000n))).toBe(true)
     expect(matchesMutation({ ...all, startUniqueCode: 1 }, cr(2_500_000n))).toBe(false)

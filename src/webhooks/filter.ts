@@ -17,6 +17,8 @@ export interface EndpointFilter {
   accountId: string | null
   /** Whether the named account (when there is one) is a sandbox account. */
   accountSandbox: boolean
+  /** Whether a sandbox-mode token created the endpoint: its "every account" then means every sandbox account. */
+  sandbox: boolean
   kinds: Kinds
   startUniqueCode: number
   endUniqueCode: number
@@ -44,8 +46,9 @@ export function wantsEvent(e: Pick<EndpointFilter, 'eventTypes' | 'format'>, typ
 
 export function matchesMutation(e: EndpointFilter, m: MutationFacts): boolean {
   if (!wantsEvent(e, 'mutation.created')) return false
-  // "All accounts" means all live ones: a sandbox mutation reaches only an endpoint that names its account.
-  if (e.accountId === null ? m.sandbox : e.accountId !== m.accountId) return false
+  // "All accounts" means all accounts of the endpoint's mode: a sandbox mutation reaches a live endpoint only when it
+  // names its account, and a live mutation never reaches a sandbox endpoint (which can name sandbox accounts only).
+  if (e.accountId === null ? m.sandbox !== e.sandbox : e.accountId !== m.accountId) return false
   if (e.kinds === 'credit' && m.direction !== 'CR') return false
   if (e.kinds === 'debit' && m.direction !== 'DB') return false
   const code = uniqueCodeOf(m.amount)

@@ -6,6 +6,7 @@
  */
 import type { Sql } from '../db/db.ts'
 import { AppError } from '../shared/errors.ts'
+import { isSandbox, namedRows } from '../workspaces/mode.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
 import { getEndpoint } from './endpoints.ts'
 
@@ -214,12 +215,17 @@ export async function listMutationDeliveries(
   o: { limit: number; cursor?: string | undefined },
 ): Promise<DeliveryPage> {
   const [m] = await db.query<{ id: string }>(
-    'select id from mutations where workspace_id = $1 and public_id = $2 and deleted_at is null',
+    `select id from mutations where workspace_id = $1 and public_id = $2 and deleted_at is null
+       and ${namedRows(ws, 'sandbox')}`,
     [ws.id, mutationPublicId],
   )
   if (!m) throw AppError.notFound(`mutation ${mutationPublicId} not found`)
-  // `@>` on a one-element array is what the GIN index on mutation_ids serves.
-  return deliveryPage(db, ws, 'd.mutation_ids @> array[$2::bigint]', [m.id], o)
+  // `@>` on a one-element array is what the GIN index on mutation_ids serves. A sandbox-mode caller sees the
+  // deliveries to sandbox endpoints only, never a live endpoint's.
+  const mode = isSandbox(ws)
+    ? ' and d.endpoint_id in (select x.id from webhook_endpoints x where x.workspace_id = $1 and x.sandbox)'
+    : ''
+  return deliveryPage(db, ws, `d.mutation_ids @> array[$2::bigint]${mode}`, [m.id], o)
 }
 
 /** One delivery of an endpoint, with its internal id for the control functions. */

@@ -5,11 +5,14 @@
 import type { Sql } from '../db/db.ts'
 import { AppError } from '../shared/errors.ts'
 import { newPublicId } from '../shared/ids.ts'
+import type { Mode } from './mode.ts'
 
 export interface Workspace {
   readonly id: string
   readonly publicId: string
   readonly name: string
+  /** The mode the caller acts in (mode.ts); absent means live, as for the CLI and the workers. */
+  readonly mode?: Mode
 }
 
 export const DEFAULT_WORKSPACE = 'default'

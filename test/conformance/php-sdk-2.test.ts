@@ -114,8 +114,12 @@ describe('PHP SDK 2.0 (master)', () => {
     expect(list.status).toBe(200)
     const listFixture = mootaFixture('BankAccount/MockingListBankAccountResponse.json')
     expectPaginator(list.body, listFixture)
-    expect(list.body).toMatchObject({ current_page: 1, total: 1, per_page: 20, next_page_url: null })
-    expect(list.body.data.map((b: Json) => b.bank_id)).toEqual([bca.bank_id])
+    // Sandbox accounts are listed too, flagged `sandbox: true` (a key the SDK's models ignore).
+    expect(list.body).toMatchObject({ current_page: 1, total: 2, per_page: 20, next_page_url: null })
+    expect(list.body.data.map((b: Json) => [b.bank_id, b.sandbox])).toEqual([
+      [bca.bank_id, false],
+      [sandbox.bank_id, true],
+    ])
     expectBank(list.body.data[0], listFixture.data[0])
 
     const update = await sdk('POST', `/bank/update/${bca.bank_id}`, {

@@ -87,7 +87,7 @@ export const FIELD_HINTS: Record<string, FieldHint> = {
   tag: { description: 'Tag names, comma-separated: mutations carrying any of them.', schema: str },
   page: { description: 'Page number, from 1; anything else is page 1.', schema: { type: ['integer', 'string'] } },
   per_page: { description: 'Page size, at most 100.', schema: { type: ['integer', 'string'] } },
-  sandbox: { description: 'Include sandbox accounts: `true`/`false`/`1`/`0`/`yes`/`no`.', schema: str },
+  sandbox: { description: 'Accepted for older clients; sandbox accounts are always listed now, flagged `sandbox: true`.', schema: str },
   include_sandbox: { description: 'Include sandbox data: `true`/`false`/`1`/`0`/`yes`/`no`.', schema: str },
   id: { description: 'The object’s 11-character id.', schema: str },
   name: { description: 'A tag name, or a list of tag names.' },
@@ -113,7 +113,7 @@ const BANK_FIELDS = {
 }
 const BANK_LIST: CatalogueEntry = {
   summary: 'List bank accounts',
-  description: 'The workspace’s accounts in Moota’s paginator (20 per page by default). Sandbox accounts only with `sandbox` or `include_sandbox`.',
+  description: 'The workspace’s accounts in Moota’s paginator (20 per page by default). Sandbox accounts are listed too, flagged `sandbox: true`; a sandbox-mode token lists them alone.',
   quirks: ['`GET /bank` (2021 clients) and `GET /accounts` (2025 WordPress plugin) are the same list.'],
   responses: { 200: { description: 'A page of bank accounts.', schema: mootaPage(MootaBank) } },
 }
@@ -133,7 +133,7 @@ const TAG_RENAME: CatalogueEntry = {
 const WEBHOOK_FIELDS: Record<string, FieldHint> = {
   url: { description: 'An http(s) URL.' },
   secret: { description: 'The signing secret (not empty).' },
-  account: { description: 'One account’s id, or null for every live account (never sandbox ones).' },
+  account: { description: 'One account’s id, or null for every account of the token’s mode (a live token’s: never sandbox ones; a sandbox-mode token’s: every sandbox account).' },
   kinds: { description: '`credit`, `debit` or `both` (default).' },
   start_unique_code: { description: 'Lowest `amount mod 1000` sent, 0–999 (default 0).' },
   end_unique_code: { description: 'Highest `amount mod 1000` sent, 0–999 (default 999).' },
@@ -210,7 +210,7 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
   // Mutations (moota-mutations.ts).
   'GET /api/v2/mutation': {
     summary: 'List mutations',
-    description: 'The workspace’s mutations, newest first, in Moota’s paginator (10 per page by default) with an exact `total`. Sandbox mutations show only when `bank` names a sandbox account. `date` narrows `start_date`/`end_date`.',
+    description: 'The workspace’s mutations, newest first, in Moota’s paginator (10 per page by default) with an exact `total`. Sandbox mutations show only when `bank` names a sandbox account, or to a sandbox-mode token (which sees nothing else). `date` narrows `start_date`/`end_date`.',
     quirks: ['`bank` or `bank_id`.', '`type` as `CR`/`DB` or `credit`/`debit`.', 'A `page` or `per_page` that is not a positive integer falls back to the default.'],
     responses: { 200: { description: 'A page of mutations.', schema: mootaPage(MootaMutation) }, ...bankNotFound },
   },
@@ -309,7 +309,7 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
     summary: 'Create a webhook',
     description:
       'Every matching new mutation is POSTed to `url` as Moota’s webhook body, signed with `secret_token` (`Signature` header) and with Standard Webhooks headers.',
-    quirks: ['Unique-code bounds as text or numbers.', '`bank_account_id` `""` or absent: every account (never sandbox ones).'],
+    quirks: ['Unique-code bounds as text or numbers.', '`bank_account_id` `""` or absent: every account of the token’s mode (never sandbox ones for a live token).'],
     fields: {
       url: { description: 'An http(s) URL.' },
       secret_token: { description: 'The signing secret (not empty).' },
@@ -365,16 +365,24 @@ export const CATALOGUE: Record<string, CatalogueEntry> = {
   },
   'GET /v1/tokens': {
     summary: 'List tokens',
-    description: 'The workspace’s tokens, revoked ones included; never the secrets.',
+    description: 'The workspace’s tokens, revoked ones included; never the secrets. A sandbox-mode token lists sandbox-mode tokens only.',
     responses: { 200: { description: 'The tokens.', schema: LunasTokenList } },
   },
   'POST /v1/tokens': {
     summary: 'Create a token',
-    description: 'For the caller’s user and workspace, with at most the caller’s scopes (default: the caller’s).',
-    fields: { name: { description: 'A label.' }, scopes: { description: 'Scopes, as a list or comma-separated.' } },
+    description: 'For the caller’s user and workspace, with at most the caller’s scopes (default: the caller’s), in the caller’s mode unless `mode` says otherwise. A sandbox-mode token creates sandbox-mode tokens only (403).',
+    fields: {
+      name: { description: 'A label.' },
+      scopes: { description: 'Scopes, as a list or comma-separated.' },
+      mode: { description: '`live` or `sandbox` (sees only the sandbox accounts and their data, as if they were the workspace’s only ones).' },
+    },
     responses: { 201: { description: 'The token, with its secret `token` shown once.', schema: LunasCreatedToken } },
   },
-  'DELETE /v1/tokens/:id': { summary: 'Revoke a token', responses: { 204: { description: 'Revoked.' } } },
+  'DELETE /v1/tokens/:id': {
+    summary: 'Revoke a token',
+    description: 'The caller’s own user’s tokens; another member’s only with the `api` scope (403 otherwise).',
+    responses: { 204: { description: 'Revoked.' } },
+  },
   'GET /v1/mutations/:id': {
     summary: 'Get a mutation',
     responses: { 200: { description: 'The mutation, with its tags.', schema: LunasMutation } },

@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { ERROR_CODES, type ErrorCode } from '../../shared/errors.ts'
 import { SCOPES } from '../../tokens/tokens.ts'
+import { MODES } from '../../workspaces/mode.ts'
 
 const describe = <T extends z.ZodType>(schema: T, description: string) => schema.meta({ description })
 
@@ -236,7 +237,7 @@ export const LunasAccount = z.strictObject({
 export const LunasAccountList = z.strictObject({ data: z.array(LunasAccount) })
 
 export const LunasTagList = z.strictObject({
-  data: z.array(z.strictObject({ id: MootaId, name: z.string(), usage: describe(count, 'Live mutations carrying it.') })),
+  data: z.array(z.strictObject({ id: MootaId, name: z.string(), usage: describe(count, 'Mutations carrying it that the lists show: of the caller’s mode, not deleted, of accounts not deleted.') })),
 })
 
 const tokenFields = {
@@ -244,6 +245,7 @@ const tokenFields = {
   name: z.string(),
   hint: describe(z.string(), '`…` and the token’s last four characters.'),
   scopes: z.array(z.enum(SCOPES)),
+  mode: describe(z.enum(MODES), '`live`, or `sandbox`: the token sees only the sandbox accounts and their data.'),
   created_at: Iso,
   last_used_at: Iso.nullable(),
   revoked_at: Iso.nullable(),

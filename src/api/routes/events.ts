@@ -27,7 +27,7 @@ export const eventRoutes: FastifyPluginAsync<{ app: App }> = async (instance, { 
   server.get('/events', { schema: { querystring: EventsQuery }, config: { scope: 'mutation_read' } }, async (request) => {
     const ws = principalOf(request).workspace
     const q = request.query
-    const events = await listEvents(app.db, ws.id, {
+    const events = await listEvents(app.db, ws, {
       after: BigInt(q.after),
       limit: q.limit,
       includeSandbox: q.include_sandbox,

@@ -104,13 +104,17 @@ describe('Moota bank accounts', () => {
     expect((await t.request('POST', `/api/v2/bank/${acc.publicId}/destroy`, { token: a.token })).status).toBe(404)
   })
 
-  it('lists sandbox accounts only when asked, pages past the end as empty, and needs the bank scopes', async () => {
+  it('lists sandbox accounts flagged, pages past the end as empty, and needs the bank scopes', async () => {
     const tenant = await createTenant(t.app.db)
     const sandbox = await addTestAccount(t.app.db, tenant.workspace, 'sandbox')
     const list = async (q: string) =>
-      ((await (await t.request('GET', `/api/v2/bank${q}`, { token: tenant.token })).json()) as { data: { bank_id: string }[] })
-        .data
-    expect(await list('')).toEqual([])
+      (
+        (await (await t.request('GET', `/api/v2/bank${q}`, { token: tenant.token })).json()) as {
+          data: { bank_id: string; sandbox: boolean }[]
+        }
+      ).data
+    // A plugin's bank picker offers sandbox accounts too, so a merchant can try the integration on one.
+    expect((await list('')).map((x) => [x.bank_id, x.sandbox])).toEqual([[sandbox.publicId, true]])
     expect((await list('?sandbox=1')).map((x) => x.bank_id)).toEqual([sandbox.publicId])
     expect(await list('?sandbox=1&page=5')).toEqual([])
     const readOnly = await tokenWithScopes(t.app.db, tenant, ['mutation_read'])

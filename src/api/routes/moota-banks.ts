@@ -15,6 +15,7 @@ import {
 } from '../../accounts/accounts.ts'
 import { BANK_TYPES } from '../../accounts/bank-types.ts'
 import type { App } from '../../app.ts'
+import { isSandbox } from '../../workspaces/mode.ts'
 import { principalOf } from '../auth.ts'
 import { pageOrigin } from '../moota/page-request.ts'
 import { paginate } from '../moota/paginator.ts'
@@ -76,10 +77,10 @@ export const mootaBankRoutes: FastifyPluginAsync<{ app: App }> = async (instance
   for (const path of ['/bank', '/accounts']) {
     const present = path === '/accounts' ? (a: AccountWithSync) => ({ ...presentWithSync(a), icon: '' }) : presentWithSync
     server.get(path, { schema: { querystring: PageQuery }, config: { scope: 'bank_read' } }, async (request) => {
-      const { page, per_page: perPage, sandbox, include_sandbox } = request.query
-      const all = (await listAccounts(app.db, principalOf(request).workspace)).filter(
-        (a) => !a.sandbox || sandbox || include_sandbox,
-      )
+      // Sandbox accounts are listed too, flagged `sandbox: true`, so that a plugin's bank picker can offer them;
+      // a sandbox-mode token gets them alone. (`sandbox`/`include_sandbox` are still accepted, and now change nothing.)
+      const { page, per_page: perPage } = request.query
+      const all = await listAccounts(app.db, principalOf(request).workspace)
       const data = all.slice((page - 1) * perPage, page * perPage).map(present)
       return paginate({ ...pageOrigin(request), page, perPage, total: all.length, data })
     })
@@ -87,7 +88,9 @@ export const mootaBankRoutes: FastifyPluginAsync<{ app: App }> = async (instance
 
   server.get('/bank/available', { schema: { querystring: PageQuery }, config: { scope: 'bank_read' } }, async (request) => {
     const { page, per_page: perPage } = request.query
-    const data = BANK_TYPES.slice((page - 1) * perPage, page * perPage).map((b) => ({
+    // A sandbox-mode token can add sandbox accounts only, so it is offered those alone.
+    const types = isSandbox(principalOf(request).workspace) ? BANK_TYPES.filter((b) => b.sandbox) : BANK_TYPES
+    const data = types.slice((page - 1) * perPage, page * perPage).map((b) => ({
       id: b.id,
       label: b.label,
       price: 0,
@@ -96,7 +99,7 @@ export const mootaBankRoutes: FastifyPluginAsync<{ app: App }> = async (instance
       link: '',
       interval: app.config.defaultRefreshMinutes,
     }))
-    return paginate({ ...pageOrigin(request), page, perPage, total: BANK_TYPES.length, data })
+    return paginate({ ...pageOrigin(request), page, perPage, total: types.length, data })
   })
 
   server.post('/bank/store', { schema: { body: StoreBody }, config: { scope: 'bank' } }, async (request) => {

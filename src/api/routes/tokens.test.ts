@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createToken } from '../../tokens/tokens.ts'
+import { createUser } from '../../users/users.ts'
 import { createTenant, startTestServer, type Tenant, type TestServer, tokenWithScopes } from '../test-support.ts'
 
 let t: TestServer
@@ -56,7 +58,7 @@ describe('/v1/tokens', () => {
     expect(data.map((x) => x.id)).toContain(created.id)
     for (const row of data) {
       expect(Object.keys(row).sort()).toEqual(
-        ['created_at', 'hint', 'id', 'last_used_at', 'name', 'revoked_at', 'scopes', 'user_email'].sort(),
+        ['created_at', 'hint', 'id', 'last_used_at', 'mode', 'name', 'revoked_at', 'scopes', 'user_email'].sort(),
       )
       expect(row.user_email).toBe(a.email)
     }
@@ -119,6 +121,21 @@ describe('/v1/tokens', () => {
     const readOnly = await tokenWithScopes(t.app.db, a, ['user_read'])
     expect((await t.request('GET', '/v1/tokens', { token: readOnly })).status).toBe(200)
     expect((await t.request('DELETE', `/v1/tokens/${id}`, { token: readOnly })).status).toBe(403)
+  })
+
+  it("revokes another member's token only with the api scope; a user token revokes its own user's", async () => {
+    const member = `member-${a.workspace.publicId.toLowerCase()}@example.test`
+    await createUser(t.app.db, { email: member, password: 'correct horse battery', workspace: a.workspace.name })
+    const memberUser = (await createToken(t.app.db, { email: member, scopes: ['user'] })).token
+    const ownerApi = (await (await create(a.token, { scopes: ['api'] })).json()) as { id: string; token: string }
+    const refused = await t.request('DELETE', `/v1/tokens/${ownerApi.id}`, { token: memberUser })
+    expect(refused.status).toBe(403)
+    expect((await t.request('GET', '/v1/accounts', { token: ownerApi.token })).status).toBe(200)
+    const own = (await (await create(memberUser, { scopes: ['user_read'] })).json()) as { id: string; token: string }
+    expect((await t.request('DELETE', `/v1/tokens/${own.id}`, { token: memberUser })).status).toBe(204)
+    expect((await t.request('GET', '/v1/tokens', { token: own.token })).status).toBe(401)
+    // The owner's `api` token may still switch off a member's integration.
+    expect((await t.request('DELETE', `/v1/tokens/${ownerApi.id}`, { token: a.token })).status).toBe(204)
   })
 
   it("cannot see, revoke or detect another workspace's token", async () => {

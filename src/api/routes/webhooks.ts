@@ -142,7 +142,7 @@ export const webhookRoutes: FastifyPluginAsync<{ app: App }> = async (instance, 
   // Re-enable after an automatic disable (410 Gone, or failing too long): healthy again from now.
   server.post('/webhooks/:id/enable', { schema: { params: Params }, config: api }, async (request) => {
     const ws = wsOf(request)
-    if (!(await enableEndpoint(app.db, ws.id, request.params.id)))
+    if (!(await enableEndpoint(app.db, ws, request.params.id)))
       throw AppError.notFound(`webhook ${request.params.id} not found`)
     return presentWebhook(await getEndpoint(app.db, ws, request.params.id))
   })
