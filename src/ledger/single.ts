@@ -8,7 +8,7 @@ import { type Account, getAccount } from '../accounts/accounts.ts'
 import type { Db } from '../db/db.ts'
 import { AppError } from '../shared/errors.ts'
 import { randomBase62 } from '../shared/ids.ts'
-import { formatDecimal, parseRupiah, type Sen } from '../shared/money.ts'
+import { formatDecimal, formatRupiah, MAX_SEN, parseRupiah, type Sen } from '../shared/money.ts'
 import { parseWhen } from '../shared/time.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
 import { ingest } from './ingest.ts'
@@ -52,6 +52,12 @@ export function recordSingleEntry(db: Db, ws: Workspace, account: Account, e: Si
     // Back-dated entries continue from the balance at their date; the ledger re-checks the rows after them.
     const previous = await latestBalance(db, ws, account.id, e.at)
     const balance = e.type === 'CR' ? previous + e.amount : previous - e.amount
+    // Said of the amount the caller sent: the balance is ours, and its row index would mean nothing to them.
+    if (balance > MAX_SEN || balance < -MAX_SEN)
+      throw AppError.validation(
+        `this ${e.type === 'CR' ? 'credit' : 'debit'} would take the account's running balance past ${formatRupiah(e.type === 'CR' ? MAX_SEN : -MAX_SEN)}, the most Lunas stores`,
+        'amount',
+      )
     const result = await ingest(db, ws, {
       accountId: account.publicId,
       source: e.source,

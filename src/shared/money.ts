@@ -8,6 +8,9 @@ export type Sen = bigint
 
 const RUPIAH = /^(\d{1,15})(?:\.(\d{1,2}))?$/
 
+/** The largest amount (and balance, either sign) Lunas accepts: 15 rupiah digits and two of sen. */
+export const MAX_SEN: Sen = 10n ** 17n - 1n
+
 /** Parses rupiah text (or a safe integer number of rupiah) into sen; throws `validation` on anything else. */
 export function parseRupiah(input: unknown, field = 'amount'): Sen {
   let text: string
