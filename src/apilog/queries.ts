@@ -4,6 +4,7 @@
  */
 import type { Sql } from '../db/db.ts'
 import { decodeCursor, keysetPage } from '../ledger/list.ts'
+import { isSandbox } from '../workspaces/mode.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
 
 /** One call as the recorder buffers it: already redacted, internal ids only. */
@@ -110,7 +111,8 @@ type Row = {
 /** One page of the workspace's calls matching `f`, newest first, along the index (workspace_id, at desc, id desc). */
 export async function listApiCalls(db: Sql, ws: Workspace, f: ApiCallFilter, key: Buffer): Promise<ApiCallPage> {
   const params: unknown[] = [ws.id]
-  const where = ['c.workspace_id = $1']
+  // A sandbox-mode reader sees the calls of sandbox-mode tokens only: the others carry live data in paths and bodies.
+  const where = ['c.workspace_id = $1', ...(isSandbox(ws) ? ["t.mode = 'sandbox'"] : [])]
   const add = (sql: (p: string) => string, value: unknown) => {
     params.push(value)
     where.push(sql(`$${params.length}`))
