@@ -1,6 +1,7 @@
 // Lint rules from the house style (aesthetics.md §7.2 rule 15): no `any`, no default exports, no console outside
 // the CLI's output module and the bench, no floating promises (type-aware).
 import js from '@eslint/js'
+import regexp from 'eslint-plugin-regexp'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
@@ -18,6 +19,12 @@ export default tseslint.config(
       'no-console': 'error',
       'no-restricted-exports': ['error', { restrictDefaultExports: { direct: true, named: true, defaultFrom: true } }],
     },
+  },
+  // A regex that backtracks super-linearly on user input froze the server for seconds (issue 8): refuse new ones.
+  {
+    files: ['src/**/*.ts'],
+    plugins: { regexp },
+    rules: { 'regexp/no-super-linear-backtracking': 'error', 'regexp/no-super-linear-move': 'error' },
   },
   {
     files: ['**/*.js'],

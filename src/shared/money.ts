@@ -48,6 +48,7 @@ export function formatDecimal(sen: Sen): string {
 export function formatRupiah(sen: Sen): string {
   const neg = sen < 0n
   const abs = neg ? -sen : sen
+  // eslint-disable-next-line regexp/no-super-linear-move -- input is a bigint's digits, a few dozen at most
   const whole = (abs / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, '.')
   const frac = abs % 100n
   return `${neg ? '-' : ''}Rp${whole}${frac === 0n ? '' : `,${frac.toString().padStart(2, '0')}`}`

@@ -22,6 +22,7 @@ export function rupiahNumber(sen: Sen): string {
   const neg = sen < 0n
   const abs = neg ? -sen : sen
   const whole = (abs / 100n).toString()
+  // eslint-disable-next-line regexp/no-super-linear-move -- input is exactly two digits
   const frac = (abs % 100n).toString().padStart(2, '0').replace(/0+$/, '')
   return `${neg ? '-' : ''}${whole}${frac ? `.${frac}` : ''}`
 }

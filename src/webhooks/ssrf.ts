@@ -134,7 +134,8 @@ function embeddedV4(g: readonly number[]): string | undefined {
 
 /** An address as the policy checks it: no zone id, an IPv4-mapped IPv6 address as its IPv4, any embedded IPv4. */
 function normalise(address: string): Checked | null {
-  const bare = address.replace(/%.*$/, '')
+  const zone = address.indexOf('%')
+  const bare = zone < 0 ? address : address.slice(0, zone)
   if (isIPv4(bare)) return { address: bare, family: 'ipv4' }
   if (!isIPv6(bare)) return null
   // WHATWG's serialiser prints every IPv6 address in one compressed hex form, so ::ffff:127.0.0.1 and

@@ -10,7 +10,7 @@ import { AppError } from '../../shared/errors.ts'
 import { formatLaravel } from '../../shared/time.ts'
 import { login } from '../../tokens/login.ts'
 import { revokeToken } from '../../tokens/tokens.ts'
-import { getUser } from '../../users/users.ts'
+import { getUser, MAX_EMAIL } from '../../users/users.ts'
 import { principalOf } from '../auth.ts'
 import { body, type ZodTypeProvider } from '../validation.ts'
 
@@ -18,10 +18,12 @@ import { body, type ZodTypeProvider } from '../validation.ts'
 export const SELF_HOSTED_POINTS = 999_999_999
 
 const text = z.string().trim().min(1)
+// Capped before users.ts looks at it: a login must not cost more for a 1 MB "e-mail" than for a real one.
+const emailText = (field: string) => text.max(MAX_EMAIL, `Kolom ${field} maksimal ${MAX_EMAIL} karakter.`)
 const LoginBody = body({
   // Every client sends `email`; Moota's own docs say `username`. Accept both.
-  email: text.optional(),
-  username: text.optional(),
+  email: emailText('email').optional(),
+  username: emailText('username').optional(),
   password: z.string().min(1),
   scopes: z.union([z.array(z.string()), z.string().transform((s) => s.split(','))]).optional(),
   workspace: text.optional(),

@@ -19,6 +19,7 @@ import { optionalParsedBy, type ZodTypeProvider } from '../validation.ts'
 const DENOMINATIONS = [
   50_000, 100_000, 150_000, 200_000, 500_000, 1_000_000, 1_500_000, 2_500_000, 5_000_000, 10_000_000,
 ]
+// eslint-disable-next-line regexp/no-super-linear-move -- input is a JS number's digits (at most 22 characters)
 const thousands = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '.')
 const TOPUP_DENOMINATIONS = DENOMINATIONS.map((value) => ({
   value,
