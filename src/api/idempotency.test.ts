@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Account } from '../accounts/accounts.ts'
 import { canonicalJson, pruneExpiredKeys, requestFingerprint } from '../idempotency/keys.ts'
+import { createToken } from '../tokens/tokens.ts'
+import { createUser } from '../users/users.ts'
 import {
   addTestAccount,
   createTenant,
   insertMutations,
   startTestServer,
   type Tenant,
+  tokenWithScopes,
   type TestServer,
 } from './test-support.ts'
 
@@ -198,6 +201,31 @@ describe('Idempotency-Key on /v1 writes', () => {
     expect(rows[0]!.response_body).not.toContain(token)
     const [n] = await t.app.db.query<{ n: number }>("select count(*)::int as n from api_tokens where name = 'plugin'")
     expect(n).toEqual({ n: 1 })
+  })
+
+  it("belongs to the caller: another member's token reusing the owner's key runs its own request", async () => {
+    const member = `idem-${a.workspace.publicId.toLowerCase()}@example.test`
+    await createUser(t.app.db, { email: member, password: 'correct horse battery', workspace: a.workspace.name })
+    const memberToken = (await createToken(t.app.db, { email: member, scopes: ['user'] })).token
+    const body = { name: 'shared-key', scopes: ['api'] }
+    const owner = await write('POST', '/v1/tokens', body, 'owner-key-1')
+    expect(owner.status).toBe(201)
+    const ownerToken = ((await owner.json()) as { token: string }).token
+    // Same key, same request, another caller: never the owner's stored answer (it holds the owner's new token).
+    const other = await write('POST', '/v1/tokens', body, 'owner-key-1', memberToken)
+    expect(other.headers.get('idempotent-replayed')).toBeNull()
+    expect(await other.text()).not.toContain(ownerToken)
+    // The owner's retry still replays the owner's answer.
+    const retry = await write('POST', '/v1/tokens', body, 'owner-key-1')
+    expect(retry.headers.get('idempotent-replayed')).toBe('true')
+    expect(((await retry.json()) as { token: string }).token).toBe(ownerToken)
+    // Two tokens of the same user are two callers too.
+    const second = await tokenWithScopes(t.app.db, a, ['mutation'])
+    const fresh = await post(entry('4242'), 'per-token', second)
+    const reuse = await post(entry('4242'), 'per-token')
+    expect(fresh.status).toBe(201)
+    expect(reuse.status).toBe(201)
+    expect(reuse.headers.get('idempotent-replayed')).toBeNull()
   })
 
   it('leaves reads and the Moota surface alone', async () => {

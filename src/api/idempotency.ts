@@ -1,6 +1,6 @@
 /**
  * `Idempotency-Key` on every /v1 write (POST, PUT, PATCH, DELETE), once, as hooks on the root instance:
- * - preValidation (after authentication, before the body is checked) claims the key for the workspace, or answers
+ * - preValidation (after authentication, before the body is checked) claims the key for the calling token, or answers
  *   from it: the stored response with `Idempotent-Replayed: true`, 422 when the key came with a different request,
  *   409 while the first request is still running;
  * - onSend stores the response of the request that claimed the key, except a 5xx, which releases it (the client
@@ -15,6 +15,7 @@ import type { App } from '../app.ts'
 import {
   claimKey,
   completeKey,
+  type KeyOwner,
   MAX_KEY_LENGTH,
   pruneExpiredKeys,
   releaseKey,
@@ -22,13 +23,12 @@ import {
 } from '../idempotency/keys.ts'
 import { decryptSecret, encryptSecret } from '../shared/crypto.ts'
 import { AppError } from '../shared/errors.ts'
-import type { Workspace } from '../workspaces/workspaces.ts'
 import { isApiPath, resolvedRoute, surfaceOf } from './errors.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The idempotency key this request claimed and must complete or release; null otherwise. */
-    idempotencyClaim: { workspace: Workspace; key: string; settled: boolean } | null
+    idempotencyClaim: { owner: KeyOwner; key: string; settled: boolean } | null
   }
 }
 
@@ -58,12 +58,13 @@ export function registerIdempotency(server: FastifyInstance, app: App): void {
     if (!appliesTo(request) || !request.principal) return
     const key = idempotencyKeyOf(request)
     if (key === null) return
-    const workspace = request.principal.workspace
+    // The caller's own key: a stored answer may hold a secret shown once, so it is replayed only to its sender.
+    const owner: KeyOwner = { workspace: request.principal.workspace, tokenId: request.principal.tokenId }
     const hash = requestFingerprint(request.method, request.url, request.body)
-    const claim = await claimKey(app.db, workspace, { key, hash, ttlHours: app.config.idempotencyTtlHours })
+    const claim = await claimKey(app.db, owner, { key, hash, ttlHours: app.config.idempotencyTtlHours })
     switch (claim.kind) {
       case 'claimed':
-        request.idempotencyClaim = { workspace, key, settled: false }
+        request.idempotencyClaim = { owner, key, settled: false }
         return
       case 'mismatch':
         throw AppError.validation(
@@ -87,9 +88,9 @@ export function registerIdempotency(server: FastifyInstance, app: App): void {
     claim.settled = true
     const storable = typeof payload === 'string' || payload === null || payload === undefined || Buffer.isBuffer(payload)
     try {
-      if (reply.statusCode >= 500 || !storable) await releaseKey(app.db, claim.workspace, claim.key)
+      if (reply.statusCode >= 500 || !storable) await releaseKey(app.db, claim.owner, claim.key)
       else
-        await completeKey(app.db, claim.workspace, claim.key, {
+        await completeKey(app.db, claim.owner, claim.key, {
           status: reply.statusCode,
           contentType: (reply.getHeader('content-type') as string | undefined) ?? null,
           body: payload === null || payload === undefined ? '' : encryptSecret(app.secretKey, String(payload)),
@@ -105,7 +106,7 @@ export function registerIdempotency(server: FastifyInstance, app: App): void {
     const claim = request.idempotencyClaim
     if (!claim || claim.settled) return
     claim.settled = true
-    await releaseKey(app.db, claim.workspace, claim.key)
+    await releaseKey(app.db, claim.owner, claim.key)
   })
 
   // Expired keys already count as absent when claimed; pruning only keeps the table small.

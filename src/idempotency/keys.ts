@@ -1,6 +1,8 @@
 /**
  * Idempotency keys (the `Idempotency-Key` header of /v1 writes, after Stripe and the IETF httpapi draft): the pure
- * request fingerprint and the only SQL on `idempotency_keys`. A key belongs to one workspace; the first request
+ * request fingerprint and the only SQL on `idempotency_keys`. A key belongs to one caller (the token that sent it, in
+ * its workspace): another caller's same key is another key, so no one can replay an answer meant for someone else. The
+ * first request
  * claims it, and its response (unless a 5xx) is kept for the key's lifetime so a retry gets the same answer without
  * running the write again.
  */
@@ -54,29 +56,35 @@ type KeyRow = {
  * Claims `key` for a request with fingerprint `hash`, or says why not. An expired key (or a stale claim) is taken
  * over in the same statement, so two racing requests cannot both claim it.
  */
+/** Who owns a key: the workspace and the token that sent it. */
+export interface KeyOwner {
+  workspace: Workspace
+  tokenId: string
+}
+
 export async function claimKey(
   db: Sql,
-  ws: Workspace,
+  owner: KeyOwner,
   p: { key: string; hash: string; ttlHours: number },
 ): Promise<Claim> {
   // A row released between our insert and our read (a 5xx) means the key is free again: try once more.
   for (let attempt = 0; attempt < 3; attempt++) {
     const claimed = await db.query(
-      `insert into idempotency_keys as k (workspace_id, key, request_hash, expires_at)
-       values ($1, $2, $3, now() + make_interval(hours => $4::int))
-       on conflict (workspace_id, key) do update
+      `insert into idempotency_keys as k (workspace_id, token_id, key, request_hash, expires_at)
+       values ($1, $5, $2, $3, now() + make_interval(hours => $4::int))
+       on conflict (workspace_id, token_id, key) do update
          set request_hash = excluded.request_hash, status = null, response_type = null, response_body = null,
              created_at = now(), expires_at = excluded.expires_at
          where k.expires_at <= now()
             or (k.status is null and k.created_at <= now() - make_interval(mins => ${STALE_CLAIM_MINUTES}))
        returning 1`,
-      [ws.id, p.key, p.hash, p.ttlHours],
+      [owner.workspace.id, p.key, p.hash, p.ttlHours, owner.tokenId],
     )
     if (claimed.length) return { kind: 'claimed' }
     const [row] = await db.query<KeyRow>(
       `select request_hash, status, response_type, response_body from idempotency_keys
-       where workspace_id = $1 and key = $2`,
-      [ws.id, p.key],
+       where workspace_id = $1 and token_id = $3 and key = $2`,
+      [owner.workspace.id, p.key, owner.tokenId],
     )
     if (!row) continue
     if (row.request_hash !== p.hash) return { kind: 'mismatch' }
@@ -90,17 +98,20 @@ export async function claimKey(
 }
 
 /** Stores the response of the request that claimed `key`. */
-export async function completeKey(db: Sql, ws: Workspace, key: string, response: StoredResponse): Promise<void> {
+export async function completeKey(db: Sql, owner: KeyOwner, key: string, response: StoredResponse): Promise<void> {
   await db.query(
     `update idempotency_keys set status = $3, response_type = $4, response_body = $5
-     where workspace_id = $1 and key = $2 and status is null`,
-    [ws.id, key, response.status, response.contentType, response.body],
+     where workspace_id = $1 and token_id = $6 and key = $2 and status is null`,
+    [owner.workspace.id, key, response.status, response.contentType, response.body, owner.tokenId],
   )
 }
 
 /** Frees a claimed key without a stored response (a 5xx, or no response at all), so the client may retry. */
-export async function releaseKey(db: Sql, ws: Workspace, key: string): Promise<void> {
-  await db.query('delete from idempotency_keys where workspace_id = $1 and key = $2 and status is null', [ws.id, key])
+export async function releaseKey(db: Sql, owner: KeyOwner, key: string): Promise<void> {
+  await db.query(
+    'delete from idempotency_keys where workspace_id = $1 and token_id = $3 and key = $2 and status is null',
+    [owner.workspace.id, key, owner.tokenId],
+  )
 }
 
 /** Deletes expired keys of every workspace; returns how many. */
