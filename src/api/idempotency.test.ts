@@ -228,6 +228,20 @@ describe('Idempotency-Key on /v1 writes', () => {
     expect(reuse.headers.get('idempotent-replayed')).toBeNull()
   })
 
+  it('answers 422 naming the body, not 500, to JSON nested too deep to fingerprint, storing nothing', async () => {
+    const before = await mutationsOn(sandbox)
+    const deep = `{"account":"${sandbox.publicId}","amount":"1","type":"CR","x":${'['.repeat(200_000)}${']'.repeat(200_000)}}`
+    const res = await fetch(`${t.url}/v1/mutations`, {
+      method: 'POST',
+      body: deep,
+      headers: { authorization: `Bearer ${a.token}`, 'idempotency-key': 'deep-1', 'content-type': 'application/json' },
+    })
+    expect(res.status).toBe(422)
+    expect(await res.json()).toMatchObject({ field: 'body' })
+    expect(await mutationsOn(sandbox)).toBe(before)
+    expect(await t.app.db.query("select 1 from idempotency_keys where key = 'deep-1'")).toEqual([])
+  })
+
   it('leaves reads and the Moota surface alone', async () => {
     const res = await t.request('GET', '/v1/tags', { token: a.token, headers: { 'idempotency-key': 'x'.repeat(300) } })
     expect(res.status).toBe(200)

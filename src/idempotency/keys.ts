@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto'
 import type { Sql } from '../db/db.ts'
+import { AppError } from '../shared/errors.ts'
 import type { Workspace } from '../workspaces/workspaces.ts'
 
 export const MAX_KEY_LENGTH = 255
@@ -16,15 +17,20 @@ export const MAX_KEY_LENGTH = 255
 // it is taken over rather than answering 409 until the key expires.
 const STALE_CLAIM_MINUTES = 10
 
+// No request of ours nests anywhere near this deep; a body that does is refused before recursion can exhaust the stack
+// (1 MB of `[` parses fine, then overflowed here as a 500).
+export const MAX_BODY_DEPTH = 64
+
 /** JSON with object keys sorted at every level, so `{"a":1,"b":2}` and `{"b":2,"a":1}` are the same request. Pure. */
-export function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown, depth = 0): string {
   if (value === undefined) return 'null'
   if (value === null || typeof value !== 'object') return JSON.stringify(value)
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (depth >= MAX_BODY_DEPTH) throw AppError.validation(`the body nests deeper than ${MAX_BODY_DEPTH} levels`, 'body')
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v, depth + 1)).join(',')}]`
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== undefined)
     .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v, depth + 1)}`).join(',')}}`
 }
 
 /** What makes a retry "the same request": method, path with query, and the parsed body. Pure. */
